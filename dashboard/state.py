@@ -1,0 +1,56 @@
+"""The dashboard's handle on the store: opened lazily, refreshed, serialised.
+
+The embedded store is opened as an in-memory snapshot so that a CLI ingest
+can write the file while the dashboard runs; the snapshot is refreshed when
+the file changes (checked at most every ``refresh_seconds``).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from graph.store import GraphStore, StoreUnavailable
+
+
+class StoreHolder:
+    errors = (StoreUnavailable, OSError)
+
+    def __init__(self, factory: Callable[[], GraphStore], refresh_seconds: float = 2.0):
+        self.factory = factory
+        self.refresh_seconds = refresh_seconds
+        self._store: GraphStore | None = None
+        self._lock = threading.Lock()
+        self._checked = 0.0
+        self.error: str | None = None
+
+    def _get(self) -> GraphStore:
+        if self._store is None:
+            self._store = self.factory()
+        elif time.monotonic() - self._checked > self.refresh_seconds and hasattr(self._store, "refresh"):
+            self._store.refresh()
+        self._checked = time.monotonic()
+        return self._store
+
+    def call(self, fn):
+        """Run ``fn(store)`` with the store, one caller at a time."""
+        with self._lock:
+            try:
+                result = fn(self._get())
+                self.error = None
+                return result
+            except StoreUnavailable as exc:
+                self.error = str(exc)
+                raise
+
+    def describe(self) -> str:
+        try:
+            counts = self.call(lambda s: (s.name, s.counts()))
+        except self.errors as exc:
+            return f"store unreachable: {exc}"
+        name, c = counts
+        total = sum(c["nodes"].values())
+        if not total:
+            return f"{name} store · no data yet: run `nigah ingest DIR`"
+        return f"{name} store · {c['nodes'].get('Declaration', 0):,} declarations · " \
+               f"{c['nodes'].get('Trader', 0):,} traders"

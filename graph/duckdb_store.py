@@ -1,0 +1,311 @@
+"""The embedded store: DuckDB tables per label and relationship type, one file
+under ``$NIGAH_HOME`` (default ``./.nigah``), with an in-memory igraph index
+for traversals.
+
+DuckDB lets one process open a file read-write and then blocks every other
+open, so long-running readers (the dashboard) open it in *snapshot* mode:
+the file is attached read-only for a moment, copied into memory, and released;
+``refresh()`` copies it again when the file has changed. Writers retry for a
+while if a snapshot copy holds the file at that moment.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from graph.index import GraphIndex, window_ns
+from graph.model import Edge, Node, UpsertResult, clean_properties
+from graph.schema import SCHEMA, Property, Schema, node_id, split_node_id
+from graph.store import GraphStore, StoreUnavailable
+
+SQL_TYPES = {"str": "VARCHAR", "enum": "VARCHAR", "int": "BIGINT", "float": "DOUBLE",
+             "date": "DATE", "datetime": "TIMESTAMP"}
+PROVENANCE = [("_source_file", "VARCHAR"), ("_source_row", "BIGINT")]
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("NIGAH_HOME", ".nigah"))
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+def rel_table(rel_type: str) -> str:
+    return _q(f"rel_{rel_type}")
+
+
+class DuckDBStore(GraphStore):
+    name = "duckdb"
+
+    def __init__(self, home: Path | str | None = None, snapshot: bool = False,
+                 schema: Schema = SCHEMA, lock_timeout: float = 60.0):
+        super().__init__(schema)
+        self.home = Path(home) if home else default_home()
+        self.path = self.home / "nigah.duckdb"
+        self.snapshot = snapshot
+        self.lock_timeout = lock_timeout
+        self._index: GraphIndex | None = None
+        self._stamp = None
+        if snapshot:
+            self.con = duckdb.connect(":memory:")
+            self._copy_from_disk()
+        else:
+            self.home.mkdir(parents=True, exist_ok=True)
+            self.con = self._retry(lambda: duckdb.connect(str(self.path)))
+            self.create_schema()
+
+    # ---- opening, snapshots and locks --------------------------------------
+    def _retry(self, open_fn):
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                return open_fn()
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
+                time.sleep(0.2)
+
+    def _file_stamp(self):
+        parts = [self.path, self.path.with_name(self.path.name + ".wal")]
+        return tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None for p in parts)
+
+    def _copy_from_disk(self) -> None:
+        stamp = self._file_stamp()
+        if stamp[0] is None:
+            self.create_schema()
+            self._stamp = stamp
+            return
+        self._retry(lambda: self._sql(f"ATTACH '{self.path}' AS disk (READ_ONLY)"))
+        try:
+            tables = [r[0] for r in self.con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'disk'").fetchall()]
+            self._sql("BEGIN")
+            for t in tables:
+                self._sql(f"CREATE OR REPLACE TABLE memory.main.{_q(t)} AS SELECT * FROM disk.main.{_q(t)}")
+            self._sql("COMMIT")
+        finally:
+            self._sql("DETACH disk")
+        self.create_schema()
+        self._stamp = stamp
+        self._index = None
+
+    def refresh(self) -> bool:
+        """In snapshot mode, reload if the file changed. Keeps the old copy if the
+        file is locked by a writer right now. Returns True when reloaded."""
+        if not self.snapshot or self._file_stamp() == self._stamp:
+            return False
+        try:
+            self._copy_from_disk()
+        except StoreUnavailable:
+            return False
+        return True
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _sql(self, query: str, params: list | None = None) -> list[tuple]:
+        """Run a statement to completion (DuckDB refuses new work while a result is open)."""
+        return self.con.execute(query, params).fetchall()
+
+    # ---- schema ----------------------------------------------------------
+    def _columns(self, props: Iterable[Property]) -> list[str]:
+        return [f"{_q(p.name)} {SQL_TYPES[p.type]}" for p in props]
+
+    def create_schema(self) -> None:
+        for label, node in self.schema.nodes.items():
+            cols = self._columns(node.properties.values()) + [f"{n} {t}" for n, t in PROVENANCE]
+            self._sql(f"CREATE TABLE IF NOT EXISTS {_q(label)} ({', '.join(cols)}, "
+                             f"PRIMARY KEY ({_q(node.key)}))")
+        for rel in self.schema.relationships.values():
+            cols = ["source VARCHAR NOT NULL", "target VARCHAR NOT NULL"]
+            cols += self._columns(rel.properties.values()) + [f"{n} {t}" for n, t in PROVENANCE]
+            key = ", ".join(["source", "target", *map(_q, rel.key)])
+            self._sql(f"CREATE TABLE IF NOT EXISTS {rel_table(rel.type)} ({', '.join(cols)}, "
+                             f"PRIMARY KEY ({key}))")
+            self._sql(f"CREATE INDEX IF NOT EXISTS {_q('ix_' + rel.type + '_target')} "
+                             f"ON {rel_table(rel.type)} (target)")
+
+    # ---- writes ------------------------------------------------------------
+    def _upsert(self, table: str, rows: pd.DataFrame, keys: list[str],
+                props: list[Property]) -> UpsertResult:
+        cols = keys + [p.name for p in props if p.name not in keys] + [n for n, _ in PROVENANCE]
+        types = {p.name: SQL_TYPES[p.type] for p in props} | dict(PROVENANCE)
+        select = ", ".join(f"CAST({_q(c)} AS {types.get(c, 'VARCHAR')}) AS {_q(c)}" for c in cols)
+        on = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in keys)
+        changed = " OR ".join(f"t.{_q(c)} IS DISTINCT FROM s.{_q(c)}" for c in cols if c not in keys)
+        self.con.register("incoming", rows)
+        try:
+            self._sql("BEGIN")
+            self._sql(f"CREATE OR REPLACE TEMP TABLE stage AS SELECT {select} FROM incoming")
+            inserted = self.con.execute(
+                f"INSERT INTO {table} ({', '.join(map(_q, cols))}) SELECT {', '.join(map(_q, cols))} "
+                f"FROM stage s WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {on})").fetchall()[0][0]
+            updated = self.con.execute(
+                f"UPDATE {table} AS t SET {', '.join(f'{_q(c)} = s.{_q(c)}' for c in cols if c not in keys)} "
+                f"FROM stage s WHERE {on} AND ({changed})").fetchall()[0][0] if changed else 0
+            self._sql("DROP TABLE stage")
+            self._sql("COMMIT")
+        except Exception:
+            self._sql("ROLLBACK")
+            raise
+        finally:
+            self.con.unregister("incoming")
+        self._index = None
+        return UpsertResult(inserted, updated, len(rows) - inserted - updated)
+
+    def upsert_nodes(self, label: str, rows: pd.DataFrame) -> UpsertResult:
+        node = self.schema.node(label)
+        return self._upsert(_q(label), rows, [node.key], node.input_properties)
+
+    def upsert_relationships(self, rel_type: str, rows: pd.DataFrame) -> UpsertResult:
+        rel = self.schema.relationship(rel_type)
+        source_key = Property("source", "str")
+        target_key = Property("target", "str")
+        return self._upsert(rel_table(rel_type), rows, ["source", "target", *rel.key],
+                            [source_key, target_key, *rel.properties.values()])
+
+    def write_properties(self, label: str, values: pd.DataFrame) -> int:
+        node = self.schema.node(label)
+        props = [c for c in values.columns if c != node.key]
+        for c in props:
+            if c not in node.properties:
+                raise KeyError(f"{label} has no property {c!r} in the schema")
+        sets = ", ".join(f"{_q(c)} = CAST(v.{_q(c)} AS {SQL_TYPES[node.properties[c].type]})" for c in props)
+        self.con.register("incoming", values)
+        try:
+            n = self.con.execute(f"UPDATE {_q(label)} AS t SET {sets} FROM incoming v "
+                                 f"WHERE t.{_q(node.key)} = CAST(v.{_q(node.key)} AS VARCHAR)").fetchall()[0][0]
+        finally:
+            self.con.unregister("incoming")
+        return n
+
+    def clear(self) -> None:
+        for label in self.schema.nodes:
+            self._sql(f"DELETE FROM {_q(label)}")
+        for rel in self.schema.relationships:
+            self._sql(f"DELETE FROM {rel_table(rel)}")
+        self._index = None
+
+    # ---- bulk reads ----------------------------------------------------------
+    def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
+        node = self.schema.node(label)
+        wanted = pd.DataFrame({"k": pd.Series(list(keys), dtype=object)})
+        self.con.register("wanted", wanted)
+        try:
+            rows = self.con.execute(f"SELECT DISTINCT w.k FROM wanted w JOIN {_q(label)} t "
+                                    f"ON t.{_q(node.key)} = w.k").fetchall()
+        finally:
+            self.con.unregister("wanted")
+        return {r[0] for r in rows}
+
+    def node_table(self, label: str, columns: list[str] | None = None) -> pd.DataFrame:
+        node = self.schema.node(label)
+        cols = [node.key] + [c for c in (columns or node.properties) if c != node.key]
+        return self.con.execute(f"SELECT {', '.join(map(_q, cols))} FROM {_q(label)} "
+                                f"ORDER BY {_q(node.key)}").df()
+
+    def relationship_table(self, rel_type: str) -> pd.DataFrame:
+        rel = self.schema.relationship(rel_type)
+        cols = ["source", "target", *map(_q, rel.properties)]
+        order = ", ".join(["source", "target", *map(_q, rel.key)])
+        return self.con.execute(f"SELECT {', '.join(cols)} FROM {rel_table(rel_type)} "
+                                f"ORDER BY {order}").df()
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        nodes = {l: self.con.execute(f"SELECT count(*) FROM {_q(l)}").fetchall()[0][0]
+                 for l in self.schema.nodes}
+        rels = {r: self.con.execute(f"SELECT count(*) FROM {rel_table(r)}").fetchall()[0][0]
+                for r in self.schema.relationships}
+        return {"nodes": nodes, "relationships": rels}
+
+    def get_nodes(self, ids: list[str]) -> list[Node]:
+        by_label: dict[str, list[str]] = {}
+        for nid in ids:
+            label, key = split_node_id(nid)
+            if label in self.schema.nodes:
+                by_label.setdefault(label, []).append(key)
+        found: dict[str, Node] = {}
+        for label, keys in by_label.items():
+            key = self.schema.node(label).key
+            cur = self.con.execute(f"SELECT * FROM {_q(label)} WHERE {_q(key)} IN (SELECT unnest(?))", [keys])
+            names = [d[0] for d in cur.description]
+            for row in cur.fetchall():
+                props = dict(zip(names, row))
+                nid = node_id(label, props[key])
+                found[nid] = Node(nid, clean_properties(props) | self._provenance(props))
+        return [found[i] for i in ids if i in found]
+
+    @staticmethod
+    def _provenance(props: dict) -> dict:
+        return {k: props[k] for k in ("_source_file", "_source_row") if props.get(k) is not None}
+
+    # ---- traversal -------------------------------------------------------
+    @property
+    def index(self) -> GraphIndex:
+        if self._index is None:
+            nodes = {}
+            for label, node in self.schema.nodes.items():
+                t = node.time_property
+                cols = f"{_q(node.key)}" + (f", {_q(t)}" if t else "")
+                df = self.con.execute(f"SELECT {cols} FROM {_q(label)}").df()
+                nodes[label] = (df[node.key].to_numpy(), df[t].to_numpy() if t else None)
+            rels = {}
+            for r, rel in self.schema.relationships.items():
+                t = rel.time_property
+                df = self.con.execute(f"SELECT source, target{', ' + _q(t) if t else ''} "
+                                      f"FROM {rel_table(r)}").df()
+                rels[r] = (rel.source, rel.target, df["source"].to_numpy(), df["target"].to_numpy(),
+                           df[t].to_numpy() if t else None)
+            self._index = GraphIndex(nodes, rels)
+        return self._index
+
+    def expand(self, ids, rel_types, since, until) -> pd.DataFrame:
+        return self.index.expand(ids, rel_types, since, until)
+
+    def edges_among(self, ids, rel_types, since, until) -> list[Edge]:
+        plain = [t for t in rel_types if not self.schema.relationship(t).properties]
+        found = self.index.edges_among(ids, plain, since, until)
+        edges = [Edge(t, s, d) for t, s, d in found.itertuples(index=False)]
+        for t in rel_types:
+            rel = self.schema.relationship(t)
+            if not rel.properties:
+                continue
+            src = [split_node_id(i)[1] for i in ids if i.startswith(rel.source + ":")]
+            dst = [split_node_id(i)[1] for i in ids if i.startswith(rel.target + ":")]
+            if not src or not dst:
+                continue
+            where, params = "source IN (SELECT unnest(?)) AND target IN (SELECT unnest(?))", [src, dst]
+            tp = rel.time_property
+            if tp and (since or until):
+                lo, hi = window_ns(since, until)
+                where += f" AND ({_q(tp)} IS NULL OR epoch_ns({_q(tp)}) BETWEEN ? AND ?)"
+                params += [lo, hi]
+            cur = self.con.execute(f"SELECT * FROM {rel_table(t)} WHERE {where}", params)
+            names = [d[0] for d in cur.description]
+            for row in cur.fetchall():
+                p = dict(zip(names, row))
+                edges.append(Edge(t, node_id(rel.source, p["source"]), node_id(rel.target, p["target"]),
+                                  clean_properties({k: p[k] for k in rel.properties})))
+        return edges
+
+    def search(self, text: str, limit: int = 20) -> list[Node]:
+        q = text.strip().lower()
+        if not q:
+            return []
+        parts, params = [], []
+        for label, node in self.schema.nodes.items():
+            for prop in node.search_properties:
+                col = f"lower(CAST({_q(prop)} AS VARCHAR))"
+                parts.append(f"SELECT '{label}:' || {_q(node.key)} AS nid, CASE WHEN {col} = ? THEN 0 "
+                             f"WHEN starts_with({col}, ?) THEN 1 ELSE 2 END AS rank "
+                             f"FROM {_q(label)} WHERE contains({col}, ?)")
+                params += [q, q, q]
+        rows = self.con.execute(f"SELECT nid, min(rank) AS r FROM ({' UNION ALL '.join(parts)}) "
+                                f"GROUP BY nid ORDER BY r, nid LIMIT ?", params + [limit]).fetchall()
+        return self.get_nodes([r[0] for r in rows])

@@ -1,0 +1,263 @@
+"""The Neo4j 5 store, over Bolt with the official driver.
+
+Every node carries its schema label plus ``Entity`` and a ``nid`` property
+(``Label:key``), unique across the graph, so that nodes of any label can be
+addressed with one index. Labels, types and property names come from the
+schema (checked identifiers); every value travels as a query parameter.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+
+import neo4j
+import numpy as np
+import pandas as pd
+
+from graph.model import Edge, Node, UpsertResult, clean_properties
+from graph.schema import SCHEMA, Schema, node_id
+from graph.store import GraphStore, StoreUnavailable
+
+BATCH = 10_000
+
+
+def _native(value):
+    """A pandas/numpy value as something the driver sends with the right type."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def records(rows: pd.DataFrame, date_columns: Iterable[str] = ()) -> list[dict]:
+    """DataFrame rows as parameter dicts; ``date_columns`` become ``datetime.date``."""
+    out = rows.astype(object).where(rows.notna(), None).to_dict("records")
+    dates = [c for c in date_columns if c in rows.columns]
+    for r in out:
+        for k, v in r.items():
+            r[k] = _native(v)
+        for c in dates:
+            if isinstance(r[c], dt.datetime):
+                r[c] = r[c].date()
+    return out
+
+
+class Neo4jStore(GraphStore):
+    name = "neo4j"
+
+    def __init__(self, uri: str | None = None, user: str | None = None,
+                 password: str | None = None, database: str | None = None,
+                 schema: Schema = SCHEMA):
+        super().__init__(schema)
+        self.uri = uri or os.environ.get("NEO4J_URI", "bolt://localhost:7687")
+        user = user or os.environ.get("NEO4J_USER", "neo4j")
+        password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
+        self.database = database or os.environ.get("NEO4J_DATABASE", "neo4j")
+        auth = (user, password) if password else None
+        self.driver = neo4j.GraphDatabase.driver(self.uri, auth=auth)
+        try:
+            self.driver.verify_connectivity()
+        except Exception as exc:  # the driver raises several kinds here
+            self.driver.close()
+            raise StoreUnavailable(f"cannot reach Neo4j at {self.uri}: {exc}") from exc
+        self.create_schema()
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def _run(self, query: str, **params) -> list[neo4j.Record]:
+        records_, _, _ = self.driver.execute_query(query, params, database_=self.database)
+        return records_
+
+    def _date_props(self, props) -> list[str]:
+        return [p.name for p in props if p.type == "date"]
+
+    # ---- schema --------------------------------------------------------
+    def create_schema(self) -> None:
+        self._run("CREATE CONSTRAINT entity_nid IF NOT EXISTS FOR (n:Entity) REQUIRE n.nid IS UNIQUE")
+        for label, node in self.schema.nodes.items():
+            self._run(f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS "
+                      f"FOR (n:{label}) REQUIRE n.{node.key} IS UNIQUE")
+            if node.time_property:
+                self._run(f"CREATE INDEX {label.lower()}_time IF NOT EXISTS "
+                          f"FOR (n:{label}) ON (n.{node.time_property})")
+
+    # ---- writes --------------------------------------------------------
+    def _batched(self, query: str, rows: list[dict], **params) -> UpsertResult:
+        result = UpsertResult()
+        for i in range(0, len(rows), BATCH):
+            chunk = rows[i:i + BATCH]
+            out = {r["outcome"]: r["n"] for r in self._run(query, rows=chunk, **params)}
+            if sum(out.values()) != len(chunk):
+                raise ValueError(f"{len(chunk) - sum(out.values())} rows refer to missing nodes")
+            result += UpsertResult(out.get("inserted", 0), out.get("updated", 0), out.get("unchanged", 0))
+        return result
+
+    _OUTCOME = ("CASE WHEN old IS NULL THEN 'inserted' "
+                "WHEN any(p IN $props WHERE NOT coalesce(old[p] = row[p], old[p] IS NULL AND row[p] IS NULL)) "
+                "THEN 'updated' ELSE 'unchanged' END AS outcome")
+
+    def upsert_nodes(self, label: str, rows: pd.DataFrame) -> UpsertResult:
+        node = self.schema.node(label)
+        data = records(rows, self._date_props(node.input_properties))
+        for r in data:
+            r["nid"] = node_id(label, r[node.key])
+        props = [c for c in rows.columns if c != node.key]
+        query = (f"UNWIND $rows AS row OPTIONAL MATCH (old:{label} {{{node.key}: row.{node.key}}}) "
+                 f"WITH row, old, {self._OUTCOME} "
+                 f"MERGE (n:{label}:Entity {{{node.key}: row.{node.key}}}) SET n += row "
+                 f"RETURN outcome, count(*) AS n")
+        return self._batched(query, data, props=props)
+
+    def upsert_relationships(self, rel_type: str, rows: pd.DataFrame) -> UpsertResult:
+        rel = self.schema.relationship(rel_type)
+        src, dst = self.schema.node(rel.source), self.schema.node(rel.target)
+        data = records(rows, self._date_props(rel.properties.values()))
+        props = [c for c in rows.columns if c not in ("source", "target")]
+        for r in data:
+            r["props"] = {k: r[k] for k in props}
+        key = ", ".join(f"{k}: row.{k}" for k in rel.key)
+        query = (f"UNWIND $rows AS row MATCH (a:{rel.source} {{{src.key}: row.source}}) "
+                 f"MATCH (b:{rel.target} {{{dst.key}: row.target}}) "
+                 f"OPTIONAL MATCH (a)-[old:{rel_type} {{{key}}}]->(b) "
+                 f"WITH a, b, row, old, "
+                 + self._OUTCOME.replace("old[p] = row[p]", "old[p] = row.props[p]")
+                                .replace("row[p] IS NULL", "row.props[p] IS NULL")
+                 + f" MERGE (a)-[e:{rel_type} {{{key}}}]->(b) SET e += row.props "
+                 f"RETURN outcome, count(*) AS n")
+        return self._batched(query, data, props=props)
+
+    def write_properties(self, label: str, values: pd.DataFrame) -> int:
+        node = self.schema.node(label)
+        props = [c for c in values.columns if c != node.key]
+        for c in props:
+            if c not in node.properties:
+                raise KeyError(f"{label} has no property {c!r} in the schema")
+        data = [{"key": str(r[node.key]), "props": {c: r[c] for c in props}} for r in records(values)]
+        n = 0
+        for i in range(0, len(data), BATCH):
+            n += self._run(f"UNWIND $rows AS row MATCH (n:{label} {{{node.key}: row.key}}) "
+                           f"SET n += row.props RETURN count(n) AS n", rows=data[i:i + BATCH])[0]["n"]
+        return n
+
+    def clear(self) -> None:
+        self._run("MATCH (n) DETACH DELETE n")
+
+    # ---- bulk reads ------------------------------------------------------
+    def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
+        key = self.schema.node(label).key
+        rows = self._run(f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) RETURN n.{key} AS k",
+                         keys=list(keys))
+        return {r["k"] for r in rows}
+
+    def _frame(self, rows: list[neo4j.Record], columns: list[str]) -> pd.DataFrame:
+        df = pd.DataFrame([[_plain(r[c]) for c in columns] for r in rows], columns=columns)
+        return df
+
+    def node_table(self, label: str, columns: list[str] | None = None) -> pd.DataFrame:
+        node = self.schema.node(label)
+        cols = [node.key] + [c for c in (columns or node.properties) if c != node.key]
+        rows = self._run(f"MATCH (n:{label}) RETURN {', '.join(f'n.{c} AS {c}' for c in cols)} "
+                         f"ORDER BY n.{node.key}")
+        return _typed(self._frame(rows, cols), node.properties)
+
+    def relationship_table(self, rel_type: str) -> pd.DataFrame:
+        rel = self.schema.relationship(rel_type)
+        src, dst = self.schema.node(rel.source).key, self.schema.node(rel.target).key
+        cols = ["source", "target", *rel.properties]
+        ret = ", ".join([f"a.{src} AS source", f"b.{dst} AS target"] + [f"r.{p} AS {p}" for p in rel.properties])
+        rows = self._run(f"MATCH (a:{rel.source})-[r:{rel_type}]->(b:{rel.target}) RETURN {ret} "
+                         f"ORDER BY {', '.join(['source', 'target', *rel.key])}")
+        return _typed(self._frame(rows, cols), rel.properties)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        nodes = {l: self._run(f"MATCH (n:{l}) RETURN count(n) AS n")[0]["n"] for l in self.schema.nodes}
+        rels = {r: self._run(f"MATCH ()-[e:{r}]->() RETURN count(e) AS n")[0]["n"]
+                for r in self.schema.relationships}
+        return {"nodes": nodes, "relationships": rels}
+
+    def get_nodes(self, ids: list[str]) -> list[Node]:
+        rows = self._run("MATCH (n:Entity) WHERE n.nid IN $ids RETURN n.nid AS nid, properties(n) AS p",
+                         ids=list(ids))
+        found = {}
+        for r in rows:
+            p = dict(r["p"])
+            prov = {k: p[k] for k in ("_source_file", "_source_row") if p.get(k) is not None}
+            found[r["nid"]] = Node(r["nid"], clean_properties(p) | prov)
+        return [found[i] for i in ids if i in found]
+
+    # ---- traversal --------------------------------------------------------
+    def _time_filters(self, since, until) -> tuple[str, str, dict]:
+        """WHERE fragments for relationship ``r`` and neighbour ``m``, from the schema."""
+        params = {"since_d": since, "until_d": until,
+                  "since_t": dt.datetime.combine(since, dt.time()) if since else None,
+                  "until_t": dt.datetime.combine(until + dt.timedelta(days=1), dt.time()) if until else None}
+        rel_parts = [f"(type(r) <> '{rel.type}' OR {_window('r', rel.properties[rel.time_property])})"
+                     for rel in self.schema.relationships.values() if rel.time_property]
+        node_parts = [f"(NOT m:{label} OR {_window('m', node.properties[node.time_property])})"
+                      for label, node in self.schema.nodes.items() if node.time_property]
+        return " AND ".join(rel_parts) or "true", " AND ".join(node_parts) or "true", params
+
+    def expand(self, ids, rel_types, since, until) -> pd.DataFrame:
+        rel_where, node_where, params = self._time_filters(since, until)
+        rows = self._run(f"UNWIND $ids AS id MATCH (n:Entity {{nid: id}})-[r]-(m:Entity) "
+                         f"WHERE type(r) IN $types AND {rel_where} AND {node_where} "
+                         f"RETURN DISTINCT id, m.nid AS other", ids=list(ids), types=list(rel_types), **params)
+        return pd.DataFrame([(r["id"], r["other"]) for r in rows], columns=["id", "other"])
+
+    def edges_among(self, ids, rel_types, since, until) -> list[Edge]:
+        rel_where, _, params = self._time_filters(since, until)
+        rows = self._run(f"MATCH (a:Entity)-[r]->(m:Entity) WHERE a.nid IN $ids AND m.nid IN $ids "
+                         f"AND type(r) IN $types AND {rel_where} "
+                         f"RETURN type(r) AS t, a.nid AS s, m.nid AS d, properties(r) AS p",
+                         ids=list(ids), types=list(rel_types), **params)
+        return [Edge(r["t"], r["s"], r["d"], clean_properties(dict(r["p"]))) for r in rows]
+
+    def search(self, text: str, limit: int = 20) -> list[Node]:
+        q = text.strip().lower()
+        if not q:
+            return []
+        hits: dict[str, int] = {}
+        for label, node in self.schema.nodes.items():
+            fields = ", ".join(f"toLower(toString(n.{p}))" for p in node.search_properties)
+            if not fields:
+                continue
+            rows = self._run(
+                f"MATCH (n:{label}) WITH n, [{fields}] AS vals WHERE any(v IN vals WHERE v CONTAINS $q) "
+                f"RETURN n.nid AS nid, CASE WHEN any(v IN vals WHERE v = $q) THEN 0 "
+                f"WHEN any(v IN vals WHERE v STARTS WITH $q) THEN 1 ELSE 2 END AS rank", q=q)
+            for r in rows:
+                hits[r["nid"]] = min(hits.get(r["nid"], 9), r["rank"])
+        best = sorted(hits, key=lambda nid: (hits[nid], nid))[:limit]
+        return self.get_nodes(best)
+
+
+def _window(var: str, prop) -> str:
+    """Cypher condition: ``var.prop`` is missing or inside the window parameters."""
+    s, u, op = ("since_d", "until_d", "<=") if prop.type == "date" else ("since_t", "until_t", "<")
+    p = f"{var}.{prop.name}"
+    return f"({p} IS NULL OR ((${s} IS NULL OR {p} >= ${s}) AND (${u} IS NULL OR {p} {op} ${u})))"
+
+
+def _plain(value):
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
+def _typed(df: pd.DataFrame, props: dict) -> pd.DataFrame:
+    """Give bulk reads the same dtypes as the embedded store's."""
+    for name, p in props.items():
+        if name not in df.columns:
+            continue
+        if p.type == "int":
+            df[name] = pd.to_numeric(df[name]).astype("Int64")
+        elif p.type == "float":
+            df[name] = pd.to_numeric(df[name]).astype("float64")
+        elif p.type in ("date", "datetime"):
+            df[name] = pd.to_datetime(df[name])
+    return df

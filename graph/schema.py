@@ -1,0 +1,225 @@
+"""The graph schema as data, loaded from ``schema.yaml``.
+
+Every other module asks this one what labels, keys, properties and
+relationships exist, so the schema is stated once.
+
+>>> from graph.schema import SCHEMA
+>>> SCHEMA.node("Trader").key
+'ntn'
+>>> SCHEMA.relationship("FILED_BY").target
+'Trader'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+PROPERTY_TYPES = {"str", "int", "float", "date", "datetime", "enum"}
+
+
+class SchemaError(ValueError):
+    """The schema file itself is inconsistent."""
+
+
+@dataclass(frozen=True)
+class Property:
+    name: str
+    type: str
+    required: bool = False
+    format: str | None = None
+    values: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    search: bool = False
+    computed: bool = False
+    time: bool = False
+    references: str | None = None
+    relationship: str | None = None
+
+
+@dataclass(frozen=True)
+class NodeType:
+    label: str
+    key: str
+    properties: dict[str, Property]
+    file: str | None = None
+    display: str | None = None
+    colour: str = "#999999"
+    reference: bool = False
+
+    @property
+    def input_properties(self) -> list[Property]:
+        """Properties read from input files (computed ones are written by analytics)."""
+        return [p for p in self.properties.values() if not p.computed]
+
+    @property
+    def search_properties(self) -> list[str]:
+        return [p.name for p in self.properties.values() if p.search]
+
+    @property
+    def time_property(self) -> str | None:
+        return next((p.name for p in self.properties.values() if p.time), None)
+
+    @property
+    def caption(self) -> str:
+        return self.display or self.key
+
+
+@dataclass(frozen=True)
+class RelationshipType:
+    type: str
+    source: str
+    target: str
+    properties: dict[str, Property] = field(default_factory=dict)
+    key: tuple[str, ...] = ()
+    file: str | None = None
+    # Set when the relationship comes from a reference column of the source's file.
+    column: str | None = None
+    # For relationships with a file of their own: the source and target key columns.
+    source_column: str = "source"
+    target_column: str = "target"
+
+    @property
+    def time_property(self) -> str | None:
+        return next((p.name for p in self.properties.values() if p.time), None)
+
+
+def _property(name: str, spec: dict) -> Property:
+    spec = dict(spec)
+    if spec.get("type") not in PROPERTY_TYPES:
+        raise SchemaError(f"property {name!r}: unknown type {spec.get('type')!r}")
+    spec["values"] = tuple(spec.get("values", ()))
+    return Property(name=name, **spec)
+
+
+def _check_identifier(name: str) -> str:
+    # Labels and types are spliced into Cypher and SQL as identifiers (they
+    # cannot be parameters), so only plain identifiers are allowed.
+    if not IDENTIFIER.match(name):
+        raise SchemaError(f"{name!r} is not a plain identifier")
+    return name
+
+
+@dataclass(frozen=True)
+class Schema:
+    nodes: dict[str, NodeType]
+    relationships: dict[str, RelationshipType]
+
+    def node(self, label: str) -> NodeType:
+        try:
+            return self.nodes[label]
+        except KeyError:
+            raise KeyError(f"unknown node label {label!r}") from None
+
+    def relationship(self, rel_type: str) -> RelationshipType:
+        try:
+            return self.relationships[rel_type]
+        except KeyError:
+            raise KeyError(f"unknown relationship type {rel_type!r}") from None
+
+    @cached_property
+    def load_order(self) -> list[str]:
+        """Labels ordered so that every referenced label comes before its referrers."""
+        order: list[str] = []
+
+        def visit(label: str, path: tuple[str, ...]) -> None:
+            if label in order:
+                return
+            if label in path:
+                raise SchemaError(f"reference cycle through {label}")
+            for prop in self.nodes[label].properties.values():
+                if prop.references:
+                    visit(prop.references, path + (label,))
+            order.append(label)
+
+        for label in self.nodes:
+            visit(label, ())
+        return order
+
+    def column_relationships(self, label: str) -> list[RelationshipType]:
+        return [r for r in self.relationships.values() if r.column and r.source == label]
+
+    @property
+    def file_relationships(self) -> list[RelationshipType]:
+        return [r for r in self.relationships.values() if r.file]
+
+
+def node_id(label: str, key: object) -> str:
+    """The store-independent id of a node, e.g. ``Trader:1234567-8``."""
+    return f"{label}:{key}"
+
+
+def split_node_id(nid: str) -> tuple[str, str]:
+    label, _, key = nid.partition(":")
+    if not key:
+        raise ValueError(f"{nid!r} is not a node id of the form Label:key")
+    return label, key
+
+
+def _inherit_reference_formats(nodes: dict[str, NodeType]) -> None:
+    # A reference column is spelled like the key it points at, so it is checked
+    # and normalised with the key's format unless it declares its own.
+    for node in nodes.values():
+        for name, prop in list(node.properties.items()):
+            if prop.references:
+                if prop.references not in nodes:
+                    raise SchemaError(f"{node.label}.{name}: unknown label {prop.references!r}")
+                target = nodes[prop.references]
+                fmt = prop.format or target.properties[target.key].format
+                node.properties[name] = replace(prop, format=fmt)
+
+
+def reference_property(schema: "Schema", column: str, label: str) -> Property:
+    """A required column holding keys of ``label`` (relationship files' ends)."""
+    node = schema.node(label)
+    return Property(column, "str", required=True, format=node.properties[node.key].format,
+                    references=label)
+
+
+def load_schema(path: Path | str = Path(__file__).with_name("schema.yaml")) -> Schema:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    nodes: dict[str, NodeType] = {}
+    for label, spec in raw["nodes"].items():
+        props = {n: _property(n, p) for n, p in spec["properties"].items()}
+        for n in props:
+            _check_identifier(n)
+        if spec["key"] not in props:
+            raise SchemaError(f"{label}: key {spec['key']!r} is not a property")
+        nodes[_check_identifier(label)] = NodeType(
+            label=label, key=spec["key"], properties=props, file=spec.get("file"),
+            display=spec.get("display"), colour=spec.get("colour", "#999999"),
+            reference=bool(spec.get("reference", False)),
+        )
+    _inherit_reference_formats(nodes)
+    rels: dict[str, RelationshipType] = {}
+    columns = {p.relationship: (label, p.name) for label, n in nodes.items()
+               for p in n.properties.values() if p.relationship}
+    for rel_type, spec in raw["relationships"].items():
+        props = {n: _property(n, p) for n, p in spec.get("properties", {}).items()}
+        source, target = spec["source"], spec["target"]
+        for end in (source, target):
+            if end not in nodes:
+                raise SchemaError(f"{rel_type}: unknown label {end!r}")
+        column = None
+        if rel_type in columns:
+            owner, column = columns[rel_type]
+            ref = nodes[owner].properties[column].references
+            if owner != source or ref != target:
+                raise SchemaError(f"{rel_type}: column {owner}.{column} does not match its ends")
+        elif not spec.get("file"):
+            raise SchemaError(f"{rel_type}: needs a file or a reference column")
+        rels[_check_identifier(rel_type)] = RelationshipType(
+            type=rel_type, source=source, target=target, properties=props,
+            key=tuple(spec.get("key", ())), file=spec.get("file"), column=column,
+            source_column=spec.get("columns", {}).get("source", "source"),
+            target_column=spec.get("columns", {}).get("target", "target"),
+        )
+    return Schema(nodes=nodes, relationships=rels)
+
+
+SCHEMA = load_schema()

@@ -1,0 +1,2 @@
+"""Nigah: smuggling-network graph analytics for customs administrations."""
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from nigah.cli import app
+
+app()

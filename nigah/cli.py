@@ -1,0 +1,190 @@
+"""The ``nigah`` command line: a thin layer that wires ingest, graph, analytics
+and the dashboard together."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(help="Nigah: smuggling-network graph analytics for customs.",
+                  no_args_is_help=True, add_completion=False)
+console = Console(stderr=True)
+
+StoreOpt = Annotated[Optional[str], typer.Option(
+    "--store", help="Graph store: 'duckdb' (embedded, default) or 'neo4j' "
+                    "(NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD). Also $NIGAH_STORE.")]
+HomeOpt = Annotated[Optional[Path], typer.Option(
+    "--home", help="Data directory of the embedded store (default $NIGAH_HOME or ./.nigah).")]
+
+
+def _open(store: str | None, home: Path | None):
+    from graph.store import StoreUnavailable, open_store
+
+    if home:
+        os.environ["NIGAH_HOME"] = str(home)
+    try:
+        return open_store(store)
+    except StoreUnavailable as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(3) from exc
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console,
+                    disable=not console.is_terminal)
+
+
+@app.command()
+def generate(out: Annotated[Path, typer.Option("--out", help="Directory to write the CSV files to.")],
+             declarations: Annotated[int, typer.Option(help="Number of goods declarations.")] = 10_000,
+             seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7):
+    """Generate a synthetic customs scenario (CSV per kind, ground truth under OUT/truth/)."""
+    from ingest.synthetic import generate as run
+
+    t0 = time.perf_counter()
+    counts = run(out, declarations=declarations, seed=seed)
+    console.print(f"wrote {counts['declarations']:,} declarations, {counts['traders']:,} traders, "
+                  f"{counts['rings']} planted rings to {out} in {time.perf_counter() - t0:.1f}s")
+
+
+@app.command()
+def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input CSV files (see docs/input-format.md).")],
+           store: StoreOpt = None, home: HomeOpt = None,
+           quarantine: Annotated[Optional[Path], typer.Option(
+               help="Where to write rejected rows (default NIGAH_HOME/quarantine/ingest-TIME.csv).")] = None,
+           as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False):
+    """Validate and load a directory of customs files; bad rows go to a quarantine report.
+
+    Exits 1 when any row was quarantined, 2 when a whole file could not be read.
+    """
+    from ingest.load import ingest_directory, write_quarantine
+    from ingest.validate import IngestError
+
+    db = _open(store, home)
+    t0 = time.perf_counter()
+    with db, _progress() as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(kind: str, done: int, total: int) -> None:
+            if kind not in tasks:
+                tasks[kind] = bar.add_task(kind, total=total or 1, rate="")
+            rate = done / max(time.perf_counter() - t0, 1e-9)
+            bar.update(tasks[kind], completed=done if total else 1, rate=f"{rate:,.0f} rows/s")
+
+        try:
+            report = ingest_directory(db, directory, progress=progress)
+        except IngestError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+    seconds = time.perf_counter() - t0
+    summary = report.as_dict() | {"seconds": round(seconds, 2)}
+    if report.rejections:
+        home_dir = Path(os.environ.get("NIGAH_HOME", ".nigah"))
+        path = quarantine or home_dir / "quarantine" / f"ingest-{time.strftime('%Y%m%d-%H%M%S')}.csv"
+        write_quarantine(report.rejections, path)
+        summary["quarantine_file"] = str(path)
+    if as_json:
+        print(json.dumps(summary, indent=2))
+    else:
+        table = Table("kind", "read", "inserted", "updated", "unchanged", "quarantined", title="ingest summary")
+        for kind, k in summary["kinds"].items():
+            table.add_row(kind, *(f"{k[c]:,}" for c in ("read", "inserted", "updated", "unchanged", "quarantined")))
+        Console().print(table)
+        console.print(f"done in {seconds:.1f}s")
+        for name in report.missing_files:
+            console.print(f"[yellow]note:[/yellow] no {name} in {directory}")
+    if report.rejections:
+        console.print(f"[red]{report.quarantined_rows} row(s) quarantined[/red]: see {summary['quarantine_file']}")
+        for r in report.rejections[:5]:
+            console.print(f"  {r.file} row {r.row}, field {r.field}: {r.reason} (value {r.value!r})")
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(store: StoreOpt = None, home: HomeOpt = None,
+          as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False):
+    """Counts of nodes per label and relationships per type."""
+    with _open(store, home) as db:
+        counts = db.counts()
+    if as_json:
+        print(json.dumps(counts, indent=2, sort_keys=True))
+        return
+    table = Table("kind", "count", title=f"{db.name} store")
+    for group in ("nodes", "relationships"):
+        for kind, n in counts[group].items():
+            table.add_row(kind, f"{n:,}")
+    Console().print(table)
+
+
+@app.command()
+def analyze(store: StoreOpt = None, home: HomeOpt = None,
+            method: Annotated[str, typer.Option(help="Community detection: 'leiden' (igraph) or "
+                                                     "'louvain' (python-louvain, small graphs).")] = "leiden",
+            resolution: Annotated[float, typer.Option(help="Modularity resolution (higher: smaller communities).")] = 1.0,
+            as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False):
+    """Detect collusive trader communities and write `community` back to the store."""
+    from analytics.analyze import analyze as run
+
+    with _open(store, home) as db:
+        t0 = time.perf_counter()
+        try:
+            summary = run(db, method=method, resolution=resolution)
+        except ValueError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+        summary["seconds"] = round(time.perf_counter() - t0, 2)
+    if as_json:
+        print(json.dumps(summary, indent=2))
+    else:
+        console.print(f"{summary['communities']} communities among {summary['traders_in_communities']:,} "
+                      f"linked traders ({summary['method']}, {summary['seconds']}s)")
+
+
+@app.command()
+def serve(store: StoreOpt = None, home: HomeOpt = None,
+          host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050):
+    """Serve the investigation dashboard."""
+    from dashboard.app import create_app
+    from graph.store import open_store
+
+    if home:
+        os.environ["NIGAH_HOME"] = str(home)
+    dash_app = create_app(lambda: open_store(store, **({"snapshot": True} if (store or os.environ.get(
+        "NIGAH_STORE", "duckdb")) == "duckdb" else {})))
+    console.print(f"Nigah dashboard: http://{host}:{port}/")
+    dash_app.run(host=host, port=port, debug=False)
+
+
+@app.command()
+def demo(store: StoreOpt = None, home: HomeOpt = None,
+         declarations: Annotated[int, typer.Option(help="Size of the generated scenario.")] = 20_000,
+         seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+         no_serve: Annotated[bool, typer.Option("--no-serve", help="Stop after the analysis.")] = False,
+         host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050):
+    """Generate a scenario, ingest it, analyse it and serve the dashboard."""
+    home_dir = home or Path(os.environ.get("NIGAH_HOME", ".nigah"))
+    data = home_dir / "scenario"
+    generate(out=data, declarations=declarations, seed=seed)
+    ingest(directory=data, store=store, home=home_dir, quarantine=None, as_json=False)
+    analyze(store=store, home=home_dir, method="leiden", resolution=1.0, as_json=False)
+    if not no_serve:
+        serve(store=store, home=home_dir, host=host, port=port)
+
+
+def main() -> None:  # console script entry point
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

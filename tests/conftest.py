@@ -1,0 +1,97 @@
+"""Shared fixtures: a small generated scenario, and real stores to load it into.
+
+The Neo4j tests need a running server (``make test`` starts one from Maven
+Central artifacts and sets NEO4J_URI). Without NEO4J_URI they are skipped,
+unless NIGAH_REQUIRE_NEO4J=1 (set by ``make test``), where they fail instead.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from graph.duckdb_store import DuckDBStore
+from ingest.load import ingest_directory
+from ingest.synthetic import generate
+
+ARTIFACTS = Path(__file__).with_name("artifacts")
+SCENARIO_SIZE = 1500
+
+
+@pytest.fixture(scope="session")
+def scenario(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("scenario")
+    generate(out, declarations=SCENARIO_SIZE, seed=11)
+    return out
+
+
+def _neo4j_store():
+    from graph.neo4j_store import Neo4jStore
+
+    if not os.environ.get("NEO4J_URI"):
+        if os.environ.get("NIGAH_REQUIRE_NEO4J") == "1":
+            pytest.fail("NEO4J_URI is not set but NIGAH_REQUIRE_NEO4J=1")
+        pytest.skip("no Neo4j server (set NEO4J_URI, or run `make test`)")
+    return Neo4jStore()
+
+
+class _Neo4jState:
+    """Which scenario the one Neo4j database holds, so read-only tests reuse a load."""
+    store = None
+    holds: Path | None = None
+
+
+@pytest.fixture(scope="session")
+def neo4j_session():
+    if _Neo4jState.store is None:
+        _Neo4jState.store = _neo4j_store()
+    yield _Neo4jState.store
+
+
+def _fresh_duckdb(tmp_path) -> DuckDBStore:
+    return DuckDBStore(tmp_path / "home")
+
+
+@pytest.fixture(params=["duckdb", "neo4j"])
+def empty_store(request, tmp_path):
+    """An empty store of each kind."""
+    if request.param == "duckdb":
+        store = _fresh_duckdb(tmp_path)
+        yield store
+        store.close()
+    else:
+        store = request.getfixturevalue("neo4j_session")
+        store.clear()
+        _Neo4jState.holds = None
+        yield store
+
+
+@pytest.fixture(scope="session")
+def loaded_duckdb(scenario, tmp_path_factory):
+    store = DuckDBStore(tmp_path_factory.mktemp("loaded") / "home")
+    ingest_directory(store, scenario)
+    yield store
+    store.close()
+
+
+def loaded_neo4j(request, scenario):
+    store = request.getfixturevalue("neo4j_session")
+    if _Neo4jState.holds != scenario:
+        store.clear()
+        ingest_directory(store, scenario)
+        _Neo4jState.holds = scenario
+    return store
+
+
+@pytest.fixture(params=["duckdb", "neo4j"])
+def loaded_store(request, scenario):
+    """The scenario loaded into each kind of store. Tests must not change it."""
+    if request.param == "duckdb":
+        return request.getfixturevalue("loaded_duckdb")
+    return loaded_neo4j(request, scenario)
+
+
+@pytest.fixture
+def both_stores(request, scenario, loaded_duckdb):
+    return loaded_duckdb, loaded_neo4j(request, scenario)

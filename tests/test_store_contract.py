@@ -1,0 +1,173 @@
+"""One contract, run unchanged against both stores (embedded DuckDB and a real Neo4j)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from graph.schema import SCHEMA
+from ingest.load import ingest_directory
+
+
+def csv(scenario, name):
+    return pd.read_csv(scenario / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+def ring(scenario, n=0):
+    truth = pd.read_csv(scenario / "truth" / "rings.csv", dtype=str)
+    first = truth["ring_id"].unique()[n]
+    return [f"Trader:{k}" for k in truth.loc[truth["ring_id"] == first, "ntn"]]
+
+
+def test_counts_match_the_files(loaded_store, scenario):
+    counts = loaded_store.counts()
+    assert counts["nodes"]["Declaration"] == len(csv(scenario, "declarations"))
+    assert counts["nodes"]["Trader"] == len(csv(scenario, "traders"))
+    decl = csv(scenario, "declarations")
+    assert counts["relationships"]["FILED_BY"] == len(decl)
+    assert counts["relationships"]["CARRIED_BY"] == int((decl["vehicle_registration"] != "").sum())
+    assert counts["relationships"]["SCANNED_AT"] == len(csv(scenario, "checkpoint_scans"))
+    assert set(counts["nodes"]) == set(SCHEMA.nodes)
+
+
+def test_reingest_changes_nothing(empty_store, scenario):
+    first = ingest_directory(empty_store, scenario)
+    before = empty_store.counts()
+    second = ingest_directory(empty_store, scenario)
+    assert empty_store.counts() == before
+    for kind, summary in second.kinds.items():
+        assert summary.result.inserted == 0 and summary.result.updated == 0, kind
+        assert summary.result.unchanged == first.kinds[kind].result.inserted, kind
+
+
+def test_changed_rows_update_in_place(empty_store, scenario, tmp_path):
+    ingest_directory(empty_store, scenario)
+    traders = csv(scenario, "traders")
+    ntn = traders.at[0, "ntn"]
+    traders.at[0, "phone"] = "+923000000001"
+    (tmp_path / "in").mkdir()
+    traders.to_csv(tmp_path / "in" / "traders.csv", index=False)
+    report = ingest_directory(empty_store, tmp_path / "in")
+    assert report.kinds["Trader"].result.updated == 1
+    assert report.kinds["Trader"].result.unchanged == len(traders) - 1
+    node = empty_store.get_nodes([f"Trader:{ntn}"])[0]
+    assert node.properties["phone"] == "+923000000001"
+    assert empty_store.counts()["nodes"]["Trader"] == len(traders)
+
+
+def test_nodes_keep_typed_properties_and_provenance(loaded_store, scenario):
+    decl = csv(scenario, "declarations").iloc[5]
+    node = loaded_store.get_nodes([f"Declaration:{decl['gd_number']}"])[0]
+    assert node.properties["date"] == decl["date"]
+    assert node.properties["declared_value_usd"] == pytest.approx(float(decl["declared_value_usd"]))
+    assert node.properties["_source_file"] == "declarations.csv"
+    assert node.properties["_source_row"] == 7  # header is row 1
+
+
+def test_neighbourhood_of_a_trader(loaded_store, scenario):
+    decl = csv(scenario, "declarations")
+    ntn = decl["trader_ntn"].value_counts().index[-1]
+    graph = loaded_store.neighbourhood([f"Trader:{ntn}"], hops=1)
+    expected = {f"Declaration:{g}" for g in decl.loc[decl["trader_ntn"] == ntn, "gd_number"]}
+    assert set(graph.node_ids) == expected | {f"Trader:{ntn}"}
+    assert {(e.type, e.target) for e in graph.edges} == {("FILED_BY", f"Trader:{ntn}")}
+    assert not graph.truncated
+
+
+def test_neighbourhood_cap_and_filters(loaded_store, scenario):
+    busy = csv(scenario, "declarations")["agent_licence"].value_counts().index[0]
+    start = f"ClearingAgent:{busy}"
+    capped = loaded_store.neighbourhood([start], hops=2, limit=25)
+    assert len(capped.nodes) == 25 and capped.truncated and capped.node_ids[0] == start
+    only_traders = loaded_store.neighbourhood([start], hops=2, limit=10_000,
+                                              labels=["Declaration", "Trader"], rel_types=["CLEARED_BY", "FILED_BY"])
+    assert {n.label for n in only_traders.nodes} == {"ClearingAgent", "Declaration", "Trader"}
+    assert {e.type for e in only_traders.edges} <= {"CLEARED_BY", "FILED_BY"}
+
+
+def test_reference_nodes_are_not_expanded_through(loaded_store, scenario):
+    decl = csv(scenario, "declarations").iloc[0]
+    graph = loaded_store.neighbourhood([f"Declaration:{decl['gd_number']}"], hops=2)
+    # The station is reached, but not the thousands of other GDs lodged there.
+    assert f"Station:{decl['station_code']}" in graph.node_ids
+    lodged = [e for e in graph.edges if e.type == "LODGED_AT"]
+    assert len(lodged) < 50
+
+
+def test_time_window(loaded_store, scenario):
+    scans = csv(scenario, "checkpoint_scans")
+    vehicle = scans["vehicle_registration"].value_counts().index[0]
+    march = loaded_store.neighbourhood([f"Vehicle:{vehicle}"], hops=1,
+                                       since=dt.date(2025, 3, 1), until=dt.date(2025, 3, 31))
+    for node in march.nodes:
+        if node.label == "Declaration":
+            assert "2025-03-01" <= node.properties["date"] <= "2025-03-31"
+    for edge in march.edges:
+        if edge.type == "SCANNED_AT":
+            assert "2025-03-01" <= edge.properties["scanned_at"] < "2025-04-01"
+    whole = loaded_store.neighbourhood([f"Vehicle:{vehicle}"], hops=1)
+    assert len(march.nodes) < len(whole.nodes)
+
+
+def test_shortest_paths_within_a_ring(loaded_store, scenario):
+    a, b = ring(scenario)[:2]
+    paths = loaded_store.shortest_paths(a, b, max_hops=4)
+    assert paths and all(p[0] == a and p[-1] == b for p in paths)
+    assert len({len(p) for p in paths}) == 1 and len(paths[0]) - 1 <= 4
+    for p in paths:  # stations, HS codes and routes link everything; never through them
+        assert not any(n.split(":")[0] in ("Station", "HSCode", "Route") for n in p[1:-1])
+    assert loaded_store.shortest_paths(a, b, max_hops=1) == []
+    assert loaded_store.shortest_paths(a, "Trader:0000000-0") == []
+
+
+def test_search(loaded_store, scenario):
+    trader = csv(scenario, "traders").iloc[3]
+    hits = loaded_store.search(trader["ntn"])
+    assert hits[0].id == f"Trader:{trader['ntn']}"
+    word = trader["name"].split()[0].lower()
+    by_name = loaded_store.search(word, limit=200)
+    assert f"Trader:{trader['ntn']}" in [n.id for n in by_name]
+    assert all(any(word in str(v).lower() for v in n.properties.values()) for n in by_name)
+    assert loaded_store.search("   ") == []
+
+
+def test_bulk_reads(loaded_store, scenario):
+    traders = loaded_store.node_table("Trader", ["name", "phone"])
+    assert list(traders.columns) == ["ntn", "name", "phone"]
+    assert len(traders) == len(csv(scenario, "traders"))
+    stops = loaded_store.relationship_table("PASSES_THROUGH")
+    assert list(stops.columns) == ["source", "target", "seq"]
+    assert len(stops) == len(csv(scenario, "route_stops"))
+
+
+def test_write_back(empty_store, scenario):
+    ingest_directory(empty_store, scenario)
+    traders = empty_store.node_table("Trader", [])
+    values = pd.DataFrame({"ntn": traders["ntn"], "community": range(len(traders)),
+                           "risk": [0.5] * len(traders)})
+    assert empty_store.write_properties("Trader", values) == len(traders)
+    back = empty_store.node_table("Trader", ["community", "risk"])
+    assert back["community"].tolist() == list(range(len(traders)))
+    node = empty_store.get_nodes([f"Trader:{traders['ntn'].iloc[2]}"])[0]
+    assert node.properties["community"] == 2 and node.properties["risk"] == 0.5
+    with pytest.raises(KeyError):
+        empty_store.write_properties("Trader", pd.DataFrame({"ntn": ["x"], "undeclared": [1]}))
+
+
+def test_both_stores_give_the_same_answers(both_stores, scenario):
+    duck, neo = both_stores
+    assert duck.counts() == neo.counts()
+    a, b = ring(scenario, 1)[:2]
+    assert duck.shortest_paths(a, b, 4) == neo.shortest_paths(a, b, 4)
+    for kwargs in ({"hops": 2, "limit": 60}, {"hops": 1, "since": dt.date(2025, 6, 1)}):
+        g1, g2 = duck.neighbourhood([a], **kwargs), neo.neighbourhood([a], **kwargs)
+        assert g1.node_ids == g2.node_ids
+        assert [n.properties for n in g1.nodes] == [n.properties for n in g2.nodes]
+        assert [(e.id, e.properties) for e in g1.edges] == [(e.id, e.properties) for e in g2.edges]
+        assert (g1.truncated, g1.hidden) == (g2.truncated, g2.hidden)
+    assert [n.id for n in duck.search("impex", 50)] == [n.id for n in neo.search("impex", 50)]
+    pd.testing.assert_frame_equal(duck.node_table("Declaration"), neo.node_table("Declaration"),
+                                  check_dtype=False)
+    pd.testing.assert_frame_equal(duck.relationship_table("SCANNED_AT"), neo.relationship_table("SCANNED_AT"),
+                                  check_dtype=False)
