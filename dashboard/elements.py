@@ -42,7 +42,9 @@ def stylesheet() -> list[dict]:
     styles = [
         {"selector": "node", "style": {
             "label": "data(label)", "font-size": 9, "text-valign": "bottom", "text-margin-y": 3,
-            "width": 22, "height": 22, "color": "#212529", "text-max-width": 110, "text-wrap": "ellipsis"}},
+            "width": 22, "height": 22, "color": "#212529", "text-max-width": 110, "text-wrap": "ellipsis",
+            # Captions appear once zoomed in enough to read them, so big graphs stay legible.
+            "min-zoomed-font-size": 8}},
         {"selector": "edge", "style": {
             "width": 1.2, "line-color": "#adb5bd", "curve-style": "bezier",
             "target-arrow-shape": "triangle", "target-arrow-color": "#adb5bd", "arrow-scale": .7}},

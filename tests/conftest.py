@@ -42,6 +42,12 @@ class _Neo4jState:
     holds: Path | None = None
 
 
+def forget_neo4j_contents(store) -> None:
+    """Empty the shared Neo4j database before a test that changes it."""
+    store.clear()
+    _Neo4jState.holds = None
+
+
 @pytest.fixture(scope="session")
 def neo4j_session():
     if _Neo4jState.store is None:
@@ -62,8 +68,7 @@ def empty_store(request, tmp_path):
         store.close()
     else:
         store = request.getfixturevalue("neo4j_session")
-        store.clear()
-        _Neo4jState.holds = None
+        forget_neo4j_contents(store)
         yield store
 
 
@@ -95,3 +100,12 @@ def loaded_store(request, scenario):
 @pytest.fixture
 def both_stores(request, scenario, loaded_duckdb):
     return loaded_duckdb, loaded_neo4j(request, scenario)
+
+
+@pytest.fixture(params=["duckdb", "neo4j"])
+def cli_store(request, tmp_path) -> list[str]:
+    """``nigah`` store arguments for an empty store of each kind."""
+    if request.param == "neo4j":
+        forget_neo4j_contents(request.getfixturevalue("neo4j_session"))
+        return ["--store", "neo4j"]
+    return ["--store", "duckdb", "--home", str(tmp_path / "home")]

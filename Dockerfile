@@ -1,0 +1,13 @@
+# The Nigah dashboard (and command line) in a container, wired to Neo4j by docker-compose.yml.
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY nigah ./nigah
+COPY graph ./graph
+COPY ingest ./ingest
+COPY analytics ./analytics
+COPY dashboard ./dashboard
+RUN pip install --no-cache-dir .
+ENV NIGAH_HOME=/data
+EXPOSE 8050
+CMD ["nigah", "serve", "--host", "0.0.0.0", "--port", "8050"]
