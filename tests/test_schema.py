@@ -40,3 +40,13 @@ def test_inconsistent_schema_is_refused(tmp_path):
                    "relationships: {}\n")
     with pytest.raises(SchemaError, match="plain identifier"):
         load_schema(bad)
+
+
+def test_input_format_doc_is_generated_from_the_schema():
+    from pathlib import Path
+
+    from graph.schema_doc import input_format_markdown
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "input-format.md").read_text(encoding="utf-8")
+    section = doc.split("<!-- BEGIN GENERATED -->\n")[1].split("<!-- END GENERATED -->")[0]
+    assert section == input_format_markdown(), "run: python -m graph.schema_doc (and paste into docs/input-format.md)"

@@ -1,0 +1,107 @@
+"""Ingest throughput and peak memory on both stores.
+
+    python benchmarks/ingest_throughput.py --declarations 100000 [--stores duckdb,neo4j]
+
+Each phase runs in a child process so its peak RSS is its own. The baseline,
+run in the same invocation, is reading every input CSV with pandas (the
+parsing floor); each store's time is also given as a ratio to it. Neo4j is
+taken from NEO4J_URI, or started from tools/neo4j-server on a free port.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase_read(data: str, out) -> None:
+    import pandas as pd
+
+    t0 = time.perf_counter()
+    rows = sum(len(pd.read_csv(p, dtype=str, keep_default_na=False)) for p in Path(data).glob("*.csv"))
+    out.put({"seconds": time.perf_counter() - t0, "rows": rows, "peak_mb": _peak_mb()})
+
+
+def phase_ingest(store_name: str, data: str, home: str, out) -> None:
+    from graph.store import open_store
+    from ingest.load import ingest_directory
+
+    os.environ["NIGAH_HOME"] = home
+    with open_store(store_name) as store:
+        if store_name == "neo4j":
+            store.clear()
+        t0 = time.perf_counter()
+        report = ingest_directory(store, Path(data))
+        seconds = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        ingest_directory(store, Path(data))
+        rerun = time.perf_counter() - t1
+    rows = sum(k.read for k in report.kinds.values())
+    out.put({"seconds": seconds, "rows": rows, "rows_per_s": rows / seconds,
+             "declarations_per_s": report.kinds["Declaration"].read / seconds,
+             "rerun_seconds": rerun, "quarantined": report.quarantined_rows, "peak_mb": _peak_mb()})
+
+
+def run(target, *args) -> dict:
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=target, args=(*args, q))
+    p.start()
+    result = q.get()
+    p.join()
+    return result
+
+
+def start_neo4j() -> tuple[str, callable]:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    home = tempfile.mkdtemp(prefix="nigah-bench-neo4j-")
+    script = ROOT / "tools" / "neo4j-server" / "neo4j-server.sh"
+    subprocess.run([str(script), "start", str(port), home], check=True, stdout=subprocess.DEVNULL)
+    return f"bolt://127.0.0.1:{port}", lambda: subprocess.run([str(script), "stop", str(port), home])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--declarations", type=int, default=100_000)
+    parser.add_argument("--stores", default="duckdb,neo4j")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    from ingest.synthetic import generate
+
+    work = Path(tempfile.mkdtemp(prefix="nigah-bench-"))
+    t0 = time.perf_counter()
+    generate(work / "data", declarations=args.declarations, seed=args.seed)
+    results = {"declarations": args.declarations, "generate_seconds": time.perf_counter() - t0}
+    results["baseline_read_csv"] = run(phase_read, str(work / "data"))
+    stop = None
+    for store in args.stores.split(","):
+        if store == "neo4j" and not os.environ.get("NEO4J_URI"):
+            os.environ["NEO4J_URI"], stop = start_neo4j()
+        r = run(phase_ingest, store, str(work / "data"), str(work / "home"))
+        r["ratio_to_baseline"] = r["seconds"] / results["baseline_read_csv"]["seconds"]
+        results[store] = r
+    if stop:
+        stop()
+    print(json.dumps(results, indent=2, default=lambda v: round(v, 3)))
+
+
+if __name__ == "__main__":
+    main()

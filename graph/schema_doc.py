@@ -1,0 +1,49 @@
+"""Render the input format (one CSV per kind) from the schema, as Markdown.
+
+``docs/input-format.md`` embeds this output; a test keeps the two in step.
+"""
+from __future__ import annotations
+
+from graph import formats
+from graph.schema import SCHEMA, Property, Schema, reference_property
+
+
+def _rule(p: Property) -> str:
+    parts = []
+    if p.type == "enum":
+        parts.append("one of " + ", ".join(f"`{v}`" for v in p.values))
+    if p.format:
+        parts.append(formats.describe(p.format))
+    if p.min is not None:
+        parts.append(f"≥ {p.min:g}")
+    if p.max is not None:
+        parts.append(f"≤ {p.max:g}")
+    if p.references:
+        parts.append(f"key of a {p.references} (gives `{p.relationship}`)")
+    return "; ".join(parts)
+
+
+def _table(props: list[Property]) -> list[str]:
+    lines = ["| column | type | required | rule |", "|---|---|---|---|"]
+    type_names = {"date": "date `YYYY-MM-DD`", "datetime": "date-time `YYYY-MM-DDTHH:MM:SS`"}
+    for p in props:
+        lines.append(f"| `{p.name}` | {type_names.get(p.type, p.type)} | {'yes' if p.required else ''} | {_rule(p)} |")
+    return lines
+
+
+def input_format_markdown(schema: Schema = SCHEMA) -> str:
+    out = []
+    for label in schema.load_order:
+        node = schema.node(label)
+        out += ["", f"### `{node.file}.csv` — {label} (key `{node.key}`)", ""]
+        out += _table(node.input_properties)
+    for rel in schema.file_relationships:
+        ends = [reference_property(schema, rel.source_column, rel.source),
+                reference_property(schema, rel.target_column, rel.target)]
+        out += ["", f"### `{rel.file}.csv` — {rel.type} ({rel.source} → {rel.target})", ""]
+        out += _table(ends + list(rel.properties.values()))
+    return "\n".join(out).strip() + "\n"
+
+
+if __name__ == "__main__":  # python -m graph.schema_doc > section of docs/input-format.md
+    print(input_format_markdown(), end="")
