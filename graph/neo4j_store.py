@@ -147,7 +147,12 @@ class Neo4jStore(GraphStore):
         return n
 
     def clear(self) -> None:
-        self._run("MATCH (n) DETACH DELETE n")
+        # Batched, in auto-commit transactions: one transaction deleting a
+        # large graph would exceed the transaction memory limit.
+        with self.driver.session(database=self.database) as session:
+            # Relationships first: a station with 100k relationships is too big to detach at once.
+            session.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
     # ---- bulk reads ------------------------------------------------------
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:

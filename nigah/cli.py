@@ -161,8 +161,10 @@ def serve(store: StoreOpt = None, home: HomeOpt = None,
         os.environ["NIGAH_HOME"] = str(home)
     dash_app = create_app(lambda: open_store(store, **({"snapshot": True} if (store or os.environ.get(
         "NIGAH_STORE", "duckdb")) == "duckdb" else {})))
-    console.print(f"Nigah dashboard: http://{host}:{port}/")
-    dash_app.run(host=host, port=port, debug=False)
+    from waitress import serve as wsgi_serve
+
+    console.print(f"Nigah dashboard: http://{host}:{port}/  (Ctrl-C to stop)")
+    wsgi_serve(dash_app.server, host=host, port=port, threads=8, _quiet=True)
 
 
 @app.command()
