@@ -84,11 +84,11 @@ def main() -> None:
     parser.add_argument("--stores", default="duckdb,neo4j")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    from ingest.synthetic import generate
+    from ingest.scenario import ScenarioConfig, generate
 
     work = Path(tempfile.mkdtemp(prefix="nigah-bench-"))
     t0 = time.perf_counter()
-    generate(work / "data", declarations=args.declarations, seed=args.seed)
+    generate(work / "data", ScenarioConfig(declarations=args.declarations, seed=args.seed))
     results = {"declarations": args.declarations, "generate_seconds": time.perf_counter() - t0}
     results["baseline_read_csv"] = run(phase_read, str(work / "data"))
     stop = None

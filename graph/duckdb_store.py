@@ -118,6 +118,10 @@ class DuckDBStore(GraphStore):
         return [f"{_q(p.name)} {SQL_TYPES[p.type]}" for p in props]
 
     def create_schema(self) -> None:
+        self._sql("CREATE TABLE IF NOT EXISTS _history (label VARCHAR, key VARCHAR, property VARCHAR, "
+                  "old_value VARCHAR, new_value VARCHAR, source_file VARCHAR, source_row BIGINT, "
+                  "changed_at TIMESTAMP, PRIMARY KEY (label, key, property, old_value, new_value, "
+                  "source_file, source_row))")
         for label, node in self.schema.nodes.items():
             cols = self._columns(node.properties.values()) + [f"{n} {t}" for n, t in PROVENANCE]
             self._sql(f"CREATE TABLE IF NOT EXISTS {_q(label)} ({', '.join(cols)}, "
@@ -159,16 +163,50 @@ class DuckDBStore(GraphStore):
         self._index = None
         return UpsertResult(inserted, updated, len(rows) - inserted - updated)
 
-    def upsert_nodes(self, label: str, rows: pd.DataFrame) -> UpsertResult:
+    def _upsert_nodes(self, label: str, rows: pd.DataFrame) -> UpsertResult:
         node = self.schema.node(label)
         return self._upsert(_q(label), rows, [node.key], node.input_properties)
 
-    def upsert_relationships(self, rel_type: str, rows: pd.DataFrame) -> UpsertResult:
+    def _upsert_relationships(self, rel_type: str, rows: pd.DataFrame) -> UpsertResult:
         rel = self.schema.relationship(rel_type)
         source_key = Property("source", "str")
         target_key = Property("target", "str")
         return self._upsert(rel_table(rel_type), rows, ["source", "target", *rel.key],
                             [source_key, target_key, *rel.properties.values()])
+
+    def _remove_other_targets(self, rel_type: str, rows: pd.DataFrame) -> int:
+        self.con.register("incoming", rows[["source", "target"]])
+        try:
+            n = self.con.execute(f"DELETE FROM {rel_table(rel_type)} t USING incoming i "
+                                 f"WHERE t.source = i.source AND (i.target IS NULL OR t.target <> i.target)"
+                                 ).fetchall()[0][0]
+        finally:
+            self.con.unregister("incoming")
+        if n:
+            self._index = None
+        return n
+
+    def _stored_values(self, label: str, keys: list[str], columns: list[str]) -> pd.DataFrame:
+        key = self.schema.node(label).key
+        cols = ", ".join(f"t.{_q(c)}" for c in [key, *columns])
+        return self.con.execute(f"SELECT {cols} FROM {_q(label)} t WHERE t.{_q(key)} IN (SELECT unnest(?))",
+                                [list(map(str, keys))]).df()
+
+    def _record_history(self, changes: pd.DataFrame) -> None:
+        self.con.register("changes", changes)
+        try:
+            self._sql("INSERT INTO _history SELECT label, key, property, old_value, new_value, "
+                      "source_file, source_row, now() FROM changes ON CONFLICT DO NOTHING")
+        finally:
+            self.con.unregister("changes")
+
+    def history(self, node: str) -> list[dict]:
+        label, key = split_node_id(node)
+        cur = self.con.execute("SELECT property, old_value, new_value, source_file, source_row, changed_at "
+                               "FROM _history WHERE label = ? AND key = ? ORDER BY changed_at, source_row",
+                               [label, key])
+        names = [d[0] for d in cur.description]
+        return [clean_properties(dict(zip(names, row))) for row in cur.fetchall()]
 
     def write_properties(self, label: str, values: pd.DataFrame) -> int:
         node = self.schema.node(label)
@@ -190,6 +228,7 @@ class DuckDBStore(GraphStore):
             self._sql(f"DELETE FROM {_q(label)}")
         for rel in self.schema.relationships:
             self._sql(f"DELETE FROM {rel_table(rel)}")
+        self._sql("DELETE FROM _history")
         self._index = None
 
     # ---- bulk reads ----------------------------------------------------------

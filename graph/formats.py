@@ -16,22 +16,31 @@ import pandas as pd
 # and a looser id for other systems' exports.
 PATTERNS: dict[str, str] = {
     "ntn": r"\d{7}-\d",
-    "hs_code": r"\d{8}",
+    "hs_code": r"\d{6}(\d{2})?",
     "gd_number": r"[A-Z0-9][A-Z0-9-]{3,39}",
     "code": r"[A-Z0-9][A-Z0-9_.-]{0,39}",
     "country": r"[A-Z]{2}",
     "phone": r"\+?[0-9]{7,15}",
     "vehicle_registration": r"[A-Z]{1,4}-?[0-9]{1,5}",
+    # CNIC: Pakistan's national identity card number, 12345-1234567-1.
+    "cnic": r"\d{5}-\d{7}-\d",
+    # An IBAN as Pakistani banks issue them: PK, 2 check digits, 4-letter bank code, 16 digits.
+    "bank_account": r"PK\d{2}[A-Z]{4}\d{16}",
+    # ISO 6346 container: owner code, category, serial, check digit (checked in `matches`).
+    "container": r"[A-Z]{3}[UJZ]\d{7}",
 }
 
 _HUMAN = {
     "ntn": "an NTN like 1234567-8",
-    "hs_code": "an 8-digit HS/PCT code like 85171200",
+    "hs_code": "a 6-digit HS or 8-digit PCT code like 85171200",
     "gd_number": "a GD number like KPPI-HC-000123-2025",
     "code": "a code of letters, digits, '-', '_' or '.'",
     "country": "an ISO 3166 two-letter country code",
     "phone": "a phone number of 7-15 digits",
     "vehicle_registration": "a registration like TLH-1234",
+    "cnic": "a CNIC like 12345-1234567-1",
+    "bank_account": "an IBAN like PK36HABB0000001123456702",
+    "container": "an ISO 6346 container number with a valid check digit, like MSCU1234565",
 }
 
 
@@ -44,12 +53,34 @@ def normalise(fmt: str, values: pd.Series) -> pd.Series:
         s = s.str.replace(r"[\s()-]", "", regex=True)
     elif fmt == "vehicle_registration":
         s = s.str.replace(" ", "-", regex=False)
+    elif fmt in ("bank_account", "container", "cnic"):
+        s = s.str.replace(" ", "", regex=False)
+    if fmt == "ntn":  # 12345678 is the same NTN as 1234567-8
+        s = s.str.replace(r"^(\d{7})(\d)$", r"\1-\2", regex=True)
     return s
+
+
+ISO6346_VALUES = {**{str(d): d for d in range(10)},
+                  **dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                             [10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 23, 24, 25, 26, 27,
+                              28, 29, 30, 31, 32, 34, 35, 36, 37, 38]))}
+
+
+def iso6346_check_digit(code10: str) -> int:
+    """The ISO 6346 check digit of owner code, category and serial (10 characters).
+
+    >>> iso6346_check_digit("CSQU305438")
+    3
+    """
+    return sum(ISO6346_VALUES[c] * 2 ** i for i, c in enumerate(code10)) % 11 % 10
 
 
 def matches(fmt: str, values: pd.Series) -> pd.Series:
     """Boolean mask: which (normalised) values have format ``fmt``."""
-    return values.str.fullmatch(PATTERNS[fmt]).fillna(False).astype(bool)
+    ok = values.str.fullmatch(PATTERNS[fmt]).fillna(False).astype(bool)
+    if fmt == "container":
+        ok &= values.where(ok, "").map(lambda c: bool(c) and iso6346_check_digit(c[:10]) == int(c[10]))
+    return ok
 
 
 def describe(fmt: str) -> str:

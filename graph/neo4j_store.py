@@ -81,6 +81,7 @@ class Neo4jStore(GraphStore):
     # ---- schema --------------------------------------------------------
     def create_schema(self) -> None:
         self._run("CREATE CONSTRAINT entity_nid IF NOT EXISTS FOR (n:Entity) REQUIRE n.nid IS UNIQUE")
+        self._run("CREATE INDEX detail_change_nid IF NOT EXISTS FOR (h:DetailChange) ON (h.nid)")
         for label, node in self.schema.nodes.items():
             self._run(f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS "
                       f"FOR (n:{label}) REQUIRE n.{node.key} IS UNIQUE")
@@ -103,7 +104,7 @@ class Neo4jStore(GraphStore):
                 "WHEN any(p IN $props WHERE NOT coalesce(old[p] = row[p], old[p] IS NULL AND row[p] IS NULL)) "
                 "THEN 'updated' ELSE 'unchanged' END AS outcome")
 
-    def upsert_nodes(self, label: str, rows: pd.DataFrame) -> UpsertResult:
+    def _upsert_nodes(self, label: str, rows: pd.DataFrame) -> UpsertResult:
         node = self.schema.node(label)
         data = records(rows, self._date_props(node.input_properties))
         for r in data:
@@ -115,7 +116,7 @@ class Neo4jStore(GraphStore):
                  f"RETURN outcome, count(*) AS n")
         return self._batched(query, data, props=props)
 
-    def upsert_relationships(self, rel_type: str, rows: pd.DataFrame) -> UpsertResult:
+    def _upsert_relationships(self, rel_type: str, rows: pd.DataFrame) -> UpsertResult:
         rel = self.schema.relationship(rel_type)
         src, dst = self.schema.node(rel.source), self.schema.node(rel.target)
         data = records(rows, self._date_props(rel.properties.values()))
@@ -132,6 +133,41 @@ class Neo4jStore(GraphStore):
                  + f" MERGE (a)-[e:{rel_type} {{{key}}}]->(b) SET e += row.props "
                  f"RETURN outcome, count(*) AS n")
         return self._batched(query, data, props=props)
+
+    def _remove_other_targets(self, rel_type: str, rows: pd.DataFrame) -> int:
+        rel = self.schema.relationship(rel_type)
+        src, dst = self.schema.node(rel.source).key, self.schema.node(rel.target).key
+        data = records(rows[["source", "target"]])
+        n = 0
+        for i in range(0, len(data), BATCH):
+            n += self._run(f"UNWIND $rows AS row MATCH (a:{rel.source} {{{src}: row.source}})-[old:{rel_type}]->"
+                           f"(b:{rel.target}) WHERE row.target IS NULL OR b.{dst} <> row.target "
+                           f"DELETE old RETURN count(*) AS n", rows=data[i:i + BATCH])[0]["n"]
+        return n
+
+    def _stored_values(self, label: str, keys: list[str], columns: list[str]) -> pd.DataFrame:
+        key = self.schema.node(label).key
+        cols = [key, *columns]
+        rows = self._run(f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) "
+                         f"RETURN {', '.join(f'n.{c} AS {c}' for c in cols)}", keys=list(map(str, keys)))
+        return self._frame(rows, cols)
+
+    def _record_history(self, changes: pd.DataFrame) -> None:
+        # A change is identified by all it says, so recording it again (a rerun
+        # after a crash) finds the same node instead of adding one.
+        for i in range(0, len(changes), BATCH):
+            self._run("UNWIND $rows AS row MATCH (n:Entity {nid: row.label + ':' + row.key}) "
+                      "MERGE (h:DetailChange {nid: n.nid, property: row.property, old_value: row.old_value, "
+                      "new_value: row.new_value, source_file: row.source_file, source_row: row.source_row}) "
+                      "ON CREATE SET h.changed_at = localdatetime() MERGE (n)-[:HAD_DETAIL]->(h)",
+                      rows=records(changes.iloc[i:i + BATCH]))
+
+    def history(self, node: str) -> list[dict]:
+        rows = self._run("MATCH (h:DetailChange {nid: $nid}) RETURN h.property AS property, "
+                         "h.old_value AS old_value, h.new_value AS new_value, h.source_file AS source_file, "
+                         "h.source_row AS source_row, h.changed_at AS changed_at "
+                         "ORDER BY changed_at, source_row", nid=node)
+        return [clean_properties(dict(r)) for r in rows]
 
     def write_properties(self, label: str, values: pd.DataFrame) -> int:
         node = self.schema.node(label)

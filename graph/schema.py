@@ -40,6 +40,7 @@ class Property:
     time: bool = False
     references: str | None = None
     relationship: str | None = None
+    history: bool = False
 
 
 @dataclass(frozen=True)

@@ -45,5 +45,18 @@ def input_format_markdown(schema: Schema = SCHEMA) -> str:
     return "\n".join(out).strip() + "\n"
 
 
-if __name__ == "__main__":  # python -m graph.schema_doc > section of docs/input-format.md
-    print(input_format_markdown(), end="")
+def update_doc(path) -> None:
+    """Rewrite the generated section of a Markdown file (between the markers)."""
+    from pathlib import Path
+
+    doc = Path(path).read_text(encoding="utf-8")
+    head, rest = doc.split("<!-- BEGIN GENERATED -->\n")
+    tail = rest.split("<!-- END GENERATED -->")[1]
+    Path(path).write_text(f"{head}<!-- BEGIN GENERATED -->\n{input_format_markdown()}<!-- END GENERATED -->{tail}",
+                          encoding="utf-8")
+
+
+if __name__ == "__main__":  # python -m graph.schema_doc docs/input-format.md
+    import sys
+
+    update_doc(sys.argv[1])

@@ -36,14 +36,30 @@ class GraphStore(ABC):
         """Create tables / constraints / indexes for every label and type (idempotent)."""
 
     @abstractmethod
-    def upsert_nodes(self, label: str, rows: pd.DataFrame) -> UpsertResult:
-        """Insert or update nodes by key. ``rows`` has the label's input properties
-        plus ``_source_file`` and ``_source_row`` (provenance)."""
+    def _upsert_nodes(self, label: str, rows: pd.DataFrame) -> UpsertResult:
+        """Insert or update nodes by key (see :meth:`upsert_nodes`)."""
 
     @abstractmethod
-    def upsert_relationships(self, rel_type: str, rows: pd.DataFrame) -> UpsertResult:
-        """Insert or update relationships by (source key, target key, key properties).
-        ``rows`` has ``source``, ``target``, the type's properties and provenance."""
+    def _upsert_relationships(self, rel_type: str, rows: pd.DataFrame) -> UpsertResult:
+        """Insert or update relationships by key (see :meth:`upsert_relationships`)."""
+
+    @abstractmethod
+    def _remove_other_targets(self, rel_type: str, rows: pd.DataFrame) -> int:
+        """Delete relationships of ``rel_type`` from the ``source`` keys in ``rows``
+        to any target other than the row's ``target`` (which may be missing)."""
+
+    @abstractmethod
+    def _stored_values(self, label: str, keys: list[str], columns: list[str]) -> pd.DataFrame:
+        """The stored ``columns`` of the nodes with these keys (key column first)."""
+
+    @abstractmethod
+    def _record_history(self, changes: pd.DataFrame) -> None:
+        """Keep detail changes (label, key, property, old_value, new_value,
+        source_file, source_row); recording the same change twice keeps one."""
+
+    @abstractmethod
+    def history(self, node: str) -> list[dict]:
+        """Earlier values of a node's identifying details, oldest change first."""
 
     @abstractmethod
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
@@ -99,6 +115,46 @@ class GraphStore(ABC):
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    # ---- writes, defined once ----------------------------------------------
+    def upsert_nodes(self, label: str, rows: pd.DataFrame) -> UpsertResult:
+        """Insert or update nodes by key. ``rows`` has the label's input properties
+        plus ``_source_file`` and ``_source_row`` (provenance). When an identifying
+        detail (a ``history`` property: address, phone…) changes, its old value is
+        kept in the node's history rather than lost."""
+        node = self.schema.node(label)
+        tracked = [p.name for p in node.input_properties if p.history and p.name in rows.columns]
+        if tracked and len(rows):
+            before = self._stored_values(label, rows[node.key].tolist(), tracked)
+            changes = detail_changes(label, node.key, before, rows, tracked)
+            if len(changes):
+                self._record_history(changes)
+        return self._upsert_nodes(label, rows)
+
+    def upsert_relationships(self, rel_type: str, rows: pd.DataFrame) -> UpsertResult:
+        """Insert or update relationships by (source key, target key, key properties).
+        ``rows`` has ``source``, ``target``, the type's properties and provenance.
+
+        A relationship that comes from a reference column (a GD's trader) is
+        single-valued: a row with a new target replaces the old relationship,
+        and a row with no target removes it.
+        """
+        rel = self.schema.relationship(rel_type)
+        replaced = self._remove_other_targets(rel_type, rows) if rel.column else 0
+        result = self._upsert_relationships(rel_type, rows[rows["target"].notna()])
+        moved = min(replaced, result.inserted)
+        return UpsertResult(result.inserted - moved, result.updated + replaced, result.unchanged)
+
+    # ---- comparing loads -------------------------------------------------
+    def checksums(self) -> dict[str, str]:
+        """Per label and relationship type, a digest of every key and property,
+        independent of row order and of the store, to compare two loads exactly."""
+        out = {}
+        for label in self.schema.nodes:
+            out[label] = frame_digest(self.node_table(label))
+        for rel in self.schema.relationships:
+            out[rel] = frame_digest(self.relationship_table(rel))
+        return out
 
     # ---- traversal, defined once ---------------------------------------
     def _rel_types(self, rel_types: Iterable[str] | None) -> list[str]:
@@ -188,6 +244,47 @@ class GraphStore(ABC):
         found = g.get_all_shortest_paths(source, to=target)
         paths = sorted({tuple(g.vs[p]["name"]) for p in found if len(p) - 1 <= max_hops})
         return [list(p) for p in paths[:limit]]
+
+
+def detail_changes(label: str, key: str, before: pd.DataFrame, rows: pd.DataFrame,
+                   tracked: list[str]) -> pd.DataFrame:
+    """Rows describing each tracked property whose stored value differs from the new one."""
+    merged = before.merge(rows[[key, *tracked, "_source_file", "_source_row"]], on=key, suffixes=("_old", ""))
+    parts = []
+    for prop in tracked:
+        old, new = merged[f"{prop}_old"], merged[prop]
+        differs = old.notna() & (old.astype(str) != new.astype(str).where(new.notna(), ""))
+        if differs.any():
+            m = merged[differs]
+            parts.append(pd.DataFrame({
+                "label": label, "key": m[key].astype(str), "property": prop,
+                "old_value": m[f"{prop}_old"].astype(str), "new_value": m[prop].astype(str).where(m[prop].notna(), ""),
+                "source_file": m["_source_file"].astype(str), "source_row": m["_source_row"].astype("int64")}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _canonical(column: pd.Series) -> pd.Series:
+    """Values as text that both stores render identically."""
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
+    if pd.api.types.is_float_dtype(column):
+        return column.map(lambda v: "" if pd.isna(v) else repr(float(v)))
+    return column.astype(object).map(lambda v: "" if v is None or v is pd.NA or v != v else str(v))
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """An order-independent SHA-256 over the canonical text of every row."""
+    import hashlib
+
+    import numpy as np
+
+    if frame.empty:
+        return hashlib.sha256(b"").hexdigest()
+    text = pd.DataFrame({c: _canonical(frame[c]) for c in frame.columns})
+    rows = pd.util.hash_pandas_object(text, index=False).to_numpy()
+    h = hashlib.sha256("|".join(frame.columns).encode())
+    h.update(np.sort(rows).tobytes())
+    return h.hexdigest()
 
 
 def open_store(name: str | None = None, **options) -> GraphStore:

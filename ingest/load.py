@@ -1,10 +1,10 @@
-"""Load a directory of customs CSV files (one per schema kind) into a store.
+"""Load customs files (one table per schema kind) into a store.
 
-Files are read in the schema's load order so that every reference (a
+Kinds are read in the schema's load order so that every reference (a
 declaration's trader, a vehicle's transporter) can be checked against rows
-already accepted in this run or already in the store. Bad rows go to the
-quarantine report; good rows are upserted by key in batches, so re-running an
-ingest changes nothing.
+accepted in this run or already in the store. Bad rows go to the quarantine
+report; good rows are upserted by key in journalled batches, so re-running an
+ingest changes nothing and a killed one resumes.
 """
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from graph.model import UpsertResult
-from graph.schema import SCHEMA, Property, RelationshipType, Schema, reference_property
+from graph.schema import SCHEMA, Property, Schema, reference_property
 from graph.store import GraphStore
+from ingest.journal import Journal, fingerprint
+from ingest.mapping import Mapping, Source, sources
 from ingest.validate import IngestError, Rejection, validate
 
 BATCH_ROWS = 50_000
@@ -28,18 +30,19 @@ Progress = Callable[[str, int, int], None]  # (kind, rows done, rows total)
 class KindSummary:
     read: int = 0
     quarantined: int = 0
+    resumed: int = 0  # rows of batches a previous, interrupted run had loaded
     result: UpsertResult = field(default_factory=UpsertResult)
 
     def as_dict(self) -> dict:
         return {"read": self.read, "inserted": self.result.inserted, "updated": self.result.updated,
-                "unchanged": self.result.unchanged, "quarantined": self.quarantined}
+                "unchanged": self.result.unchanged, "quarantined": self.quarantined, "resumed": self.resumed}
 
 
 @dataclass
 class IngestReport:
     kinds: dict[str, KindSummary] = field(default_factory=dict)
     rejections: list[Rejection] = field(default_factory=list)
-    missing_files: list[str] = field(default_factory=list)
+    resumed: bool = False
 
     @property
     def quarantined_rows(self) -> int:
@@ -47,7 +50,7 @@ class IngestReport:
 
     def as_dict(self) -> dict:
         return {"kinds": {k: v.as_dict() for k, v in self.kinds.items()},
-                "quarantined_rows": self.quarantined_rows, "missing_files": self.missing_files}
+                "quarantined_rows": self.quarantined_rows, "resumed": self.resumed}
 
 
 def write_quarantine(rejections: list[Rejection], path: Path) -> None:
@@ -59,40 +62,42 @@ def write_quarantine(rejections: list[Rejection], path: Path) -> None:
             out.writerow([r.file, r.row, r.field, r.value, r.reason])
 
 
-def read_csv(path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise IngestError(f"{path.name}: cannot be read as UTF-8 CSV: {exc}") from exc
-
-
 class Loader:
     """One ingest run: remembers the keys accepted so far, for reference checks."""
 
-    def __init__(self, store: GraphStore, schema: Schema = SCHEMA,
-                 batch_rows: int = BATCH_ROWS, progress: Progress | None = None):
+    def __init__(self, store: GraphStore, schema: Schema = SCHEMA, batch_rows: int = BATCH_ROWS,
+                 progress: Progress | None = None, journal_dir: Path | None = None):
         self.store, self.schema, self.batch_rows = store, schema, batch_rows
         self.progress = progress or (lambda kind, done, total: None)
+        self.journal_dir = journal_dir
         self.accepted: dict[str, set[str]] = {label: set() for label in schema.nodes}
         self.report = IngestReport()
+        self.journal: Journal | None = None
 
-    def run(self, directory: Path) -> IngestReport:
+    def run(self, directory: Path, mapping: Mapping | None = None) -> IngestReport:
         directory = Path(directory)
         if not directory.is_dir():
             raise IngestError(f"{directory}: not a directory")
-        for label in self.schema.load_order:
-            node = self.schema.node(label)
-            path = directory / f"{node.file}.csv"
-            if not path.exists():
-                self.report.missing_files.append(path.name)
-                continue
-            self._load_nodes(label, path)
-        for rel in self.schema.file_relationships:
-            path = directory / f"{rel.file}.csv"
-            if path.exists():
-                self._load_relationship_file(rel, path)
-            else:
-                self.report.missing_files.append(path.name)
+        if mapping is not None:
+            self.schema = mapping.schema(self.schema)
+        found = sources(directory, mapping, self.schema)
+        if not found:
+            raise IngestError(f"{directory}: no input files (see docs/input-format.md)")
+        if self.journal_dir is not None:
+            key = fingerprint([s.path for s in found], f"{mapping.name if mapping else ''}|{self.batch_rows}")
+            self.journal = Journal(self.journal_dir, key, self.store.name)
+            self.report.resumed = self.journal.resuming
+        try:
+            for source in found:
+                if source.kind in self.schema.nodes:
+                    self._load_nodes(source)
+                else:
+                    self._load_relationship_file(source)
+        finally:
+            if self.journal:
+                self.journal.close()
+        if self.journal:
+            self.journal.complete()
         return self.report
 
     # -- references -------------------------------------------------------
@@ -131,52 +136,61 @@ class Loader:
         return good[~dup]
 
     # -- loading --------------------------------------------------------
-    def _validated(self, kind: str, path: Path, props: list[Property]) -> pd.DataFrame:
-        raw = read_csv(path)
-        summary = self.report.kinds.setdefault(kind, KindSummary())
-        summary.read += len(raw)
-        good, rejections = validate(raw, props, path.name)
+    def _validated(self, source: Source, props: list[Property]) -> pd.DataFrame:
+        summary = self.report.kinds.setdefault(source.kind, KindSummary())
+        summary.read += len(source.frame)
+        good, rejections = validate(source.frame, props, source.path.name, source.first_row)
         self.report.rejections += rejections
-        summary.quarantined += len(raw) - len(good)
+        summary.quarantined += len(source.frame) - len(good)
         return good
 
-    def _upsert(self, kind: str, rows: pd.DataFrame, write) -> None:
+    def _upsert(self, kind: str, file: str, rows: pd.DataFrame, write) -> None:
         summary = self.report.kinds.setdefault(kind, KindSummary())
-        for start in range(0, len(rows), self.batch_rows):
-            summary.result += write(rows.iloc[start:start + self.batch_rows])
+        for number, start in enumerate(range(0, len(rows), self.batch_rows)):
+            batch = rows.iloc[start:start + self.batch_rows]
+            if self.journal and self.journal.is_done(kind, file, number):
+                summary.resumed += len(batch)
+            else:
+                summary.result += write(batch)
+                if self.journal:
+                    self.journal.record(kind, file, number, len(batch))
             self.progress(kind, min(start + self.batch_rows, len(rows)), len(rows))
         if not len(rows):
             self.progress(kind, 0, 0)
 
-    def _load_nodes(self, label: str, path: Path) -> None:
+    def _load_nodes(self, source: Source) -> None:
+        label, file = source.kind, source.path.name
         node = self.schema.node(label)
-        good = self._validated(label, path, node.input_properties)
+        good = self._validated(source, node.input_properties)
         refs = [(p.name, p.references) for p in node.input_properties if p.references]
-        good = self._check_references(good, refs, path.name, label)
-        good = self._drop_duplicates(good, [node.key], path.name, label)
+        good = self._check_references(good, refs, file, label)
+        good = self._drop_duplicates(good, [node.key], file, label)
         columns = [p.name for p in node.input_properties] + ["_source_file", "_source_row"]
-        self._upsert(label, good[columns], lambda b: self.store.upsert_nodes(label, b))
+        self._upsert(label, file, good[columns], lambda b: self.store.upsert_nodes(label, b))
         self.accepted[label] |= set(good[node.key])
         for rel in self.schema.column_relationships(label):
-            edges = good.loc[good[rel.column].notna(), [node.key, rel.column, "_source_file", "_source_row"]]
+            # Rows without a target are kept: they remove a relationship the GD no longer has.
+            edges = good[[node.key, rel.column, "_source_file", "_source_row"]]
             edges = edges.rename(columns={node.key: "source", rel.column: "target"})
-            self.report.kinds.setdefault(rel.type, KindSummary()).read += len(edges)
-            self._upsert(rel.type, edges, lambda b, t=rel.type: self.store.upsert_relationships(t, b))
+            self.report.kinds.setdefault(rel.type, KindSummary()).read += int(edges["target"].notna().sum())
+            self._upsert(rel.type, file, edges, lambda b, t=rel.type: self.store.upsert_relationships(t, b))
 
-    def _load_relationship_file(self, rel: RelationshipType, path: Path) -> None:
+    def _load_relationship_file(self, source: Source) -> None:
+        rel, file = self.schema.relationship(source.kind), source.path.name
         ends = [reference_property(self.schema, rel.source_column, rel.source),
                 reference_property(self.schema, rel.target_column, rel.target)]
-        good = self._validated(rel.type, path, ends + list(rel.properties.values()))
-        good = self._check_references(good, [(p.name, p.references) for p in ends], path.name, rel.type)
+        good = self._validated(source, ends + list(rel.properties.values()))
+        good = self._check_references(good, [(p.name, p.references) for p in ends], file, rel.type)
         good = good.rename(columns={rel.source_column: "source", rel.target_column: "target"})
-        good = self._drop_duplicates(good, ["source", "target", *rel.key], path.name, rel.type)
-        self._upsert(rel.type, good, lambda b: self.store.upsert_relationships(rel.type, b))
+        good = self._drop_duplicates(good, ["source", "target", *rel.key], file, rel.type)
+        self._upsert(rel.type, file, good, lambda b: self.store.upsert_relationships(rel.type, b))
 
 
 def ingest_directory(store: GraphStore, directory: Path, progress: Progress | None = None,
-                     batch_rows: int = BATCH_ROWS) -> IngestReport:
-    """Validate and load every schema file found in ``directory``.
-
-    Rejected rows are in ``report.rejections``; call :func:`write_quarantine`.
+                     batch_rows: int = BATCH_ROWS, mapping: Mapping | None = None,
+                     journal_dir: Path | None = None) -> IngestReport:
+    """Validate and load every input table found in ``directory`` (through ``mapping``
+    if given). Rejected rows are in ``report.rejections``; see :func:`write_quarantine`.
+    With ``journal_dir``, committed batches are journalled so a killed run resumes.
     """
-    return Loader(store, progress=progress, batch_rows=batch_rows).run(directory)
+    return Loader(store, progress=progress, batch_rows=batch_rows, journal_dir=journal_dir).run(directory, mapping)

@@ -46,30 +46,43 @@ def _progress() -> Progress:
 @app.command()
 def generate(out: Annotated[Path, typer.Option("--out", help="Directory to write the CSV files to.")],
              declarations: Annotated[int, typer.Option(help="Number of goods declarations.")] = 10_000,
-             seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7):
-    """Generate a synthetic customs scenario (CSV per kind, ground truth under OUT/truth/)."""
-    from ingest.synthetic import generate as run
+             seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
+             fmt: Annotated[str, typer.Option("--format", help="File format: csv or parquet.")] = "csv"):
+    """Generate a synthetic customs scenario with planted typologies (ground truth under OUT/truth/)."""
+    from ingest.scenario import ScenarioConfig, generate as run
 
     t0 = time.perf_counter()
-    counts = run(out, declarations=declarations, seed=seed)
+    try:
+        counts = run(out, ScenarioConfig(declarations=declarations, seed=seed), fmt=fmt)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
     console.print(f"wrote {counts['declarations']:,} declarations, {counts['traders']:,} traders, "
-                  f"{counts['rings']} planted rings to {out} in {time.perf_counter() - t0:.1f}s")
+                  f"{counts['rings']} planted rings, {counts['fraudulent']:,} fraudulent GDs, "
+                  f"{counts['diverted']:,} diverted movements to {out} in {time.perf_counter() - t0:.1f}s")
 
 
 @app.command()
-def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input CSV files (see docs/input-format.md).")],
+def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input files (see docs/input-format.md).")],
            store: StoreOpt = None, home: HomeOpt = None,
+           mapping: Annotated[Optional[Path], typer.Option(
+               help="Column mapping (YAML) for another system's export (see docs/mappings.md).")] = None,
            quarantine: Annotated[Optional[Path], typer.Option(
                help="Where to write rejected rows (default NIGAH_HOME/quarantine/ingest-TIME.csv).")] = None,
+           batch_rows: Annotated[int, typer.Option(help="Rows per committed, journalled batch.")] = 50_000,
            as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False):
     """Validate and load a directory of customs files; bad rows go to a quarantine report.
 
-    Exits 1 when any row was quarantined, 2 when a whole file could not be read.
+    Loading is by key in journalled batches: running it again changes nothing, and a
+    run that was killed resumes. Exits 1 when any row was quarantined, 2 when a whole
+    file or the mapping could not be read.
     """
     from ingest.load import ingest_directory, write_quarantine
+    from ingest.mapping import Mapping
     from ingest.validate import IngestError
 
     db = _open(store, home)
+    home_dir = Path(os.environ.get("NIGAH_HOME", ".nigah"))
     t0 = time.perf_counter()
     with db, _progress() as bar:
         tasks: dict[str, int] = {}
@@ -81,14 +94,15 @@ def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input CS
             bar.update(tasks[kind], completed=done if total else 1, rate=f"{rate:,.0f} rows/s")
 
         try:
-            report = ingest_directory(db, directory, progress=progress)
+            rules = Mapping.load(mapping) if mapping else None
+            report = ingest_directory(db, directory, progress=progress, batch_rows=batch_rows,
+                                      mapping=rules, journal_dir=home_dir / "journal")
         except IngestError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
     seconds = time.perf_counter() - t0
     summary = report.as_dict() | {"seconds": round(seconds, 2)}
     if report.rejections:
-        home_dir = Path(os.environ.get("NIGAH_HOME", ".nigah"))
         path = quarantine or home_dir / "quarantine" / f"ingest-{time.strftime('%Y%m%d-%H%M%S')}.csv"
         write_quarantine(report.rejections, path)
         summary["quarantine_file"] = str(path)
@@ -99,9 +113,9 @@ def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input CS
         for kind, k in summary["kinds"].items():
             table.add_row(kind, *(f"{k[c]:,}" for c in ("read", "inserted", "updated", "unchanged", "quarantined")))
         Console().print(table)
+        if report.resumed:
+            console.print("resumed an interrupted load: batches it had committed were skipped")
         console.print(f"done in {seconds:.1f}s")
-        for name in report.missing_files:
-            console.print(f"[yellow]note:[/yellow] no {name} in {directory}")
     if report.rejections:
         console.print(f"[red]{report.quarantined_rows} row(s) quarantined[/red]: see {summary['quarantine_file']}")
         for r in report.rejections[:5]:
@@ -111,17 +125,22 @@ def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input CS
 
 @app.command()
 def stats(store: StoreOpt = None, home: HomeOpt = None,
-          as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False):
+          as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+          checksum: Annotated[bool, typer.Option(
+              "--checksum", help="Add a digest of every key and property per label and type, "
+                                 "to compare two loads or two stores exactly.")] = False):
     """Counts of nodes per label and relationships per type."""
     with _open(store, home) as db:
         counts = db.counts()
+        if checksum:
+            counts["checksums"] = db.checksums()
     if as_json:
         print(json.dumps(counts, indent=2, sort_keys=True))
         return
-    table = Table("kind", "count", title=f"{db.name} store")
+    table = Table("kind", "count", *(["checksum"] if checksum else []), title=f"{db.name} store")
     for group in ("nodes", "relationships"):
         for kind, n in counts[group].items():
-            table.add_row(kind, f"{n:,}")
+            table.add_row(kind, f"{n:,}", *([counts["checksums"][kind][:16]] if checksum else []))
     Console().print(table)
 
 
@@ -177,8 +196,9 @@ def demo(store: StoreOpt = None, home: HomeOpt = None,
     """Generate a scenario, ingest it, analyse it and serve the dashboard."""
     home_dir = home or Path(os.environ.get("NIGAH_HOME", ".nigah"))
     data = home_dir / "scenario"
-    generate(out=data, declarations=declarations, seed=seed)
-    ingest(directory=data, store=store, home=home_dir, quarantine=None, as_json=False)
+    generate(out=data, declarations=declarations, seed=seed, fmt="csv")
+    ingest(directory=data, store=store, home=home_dir, mapping=None, quarantine=None, batch_rows=50_000,
+           as_json=False)
     analyze(store=store, home=home_dir, method="leiden", resolution=1.0, as_json=False)
     if not no_serve:
         serve(store=store, home=home_dir, host=host, port=port)

@@ -13,7 +13,7 @@ import pytest
 
 from graph.duckdb_store import DuckDBStore
 from ingest.load import ingest_directory
-from ingest.synthetic import generate
+from ingest.scenario import ScenarioConfig, generate
 
 ARTIFACTS = Path(__file__).with_name("artifacts")
 SCENARIO_SIZE = 1500
@@ -22,7 +22,7 @@ SCENARIO_SIZE = 1500
 @pytest.fixture(scope="session")
 def scenario(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("scenario")
-    generate(out, declarations=SCENARIO_SIZE, seed=11)
+    generate(out, ScenarioConfig(declarations=SCENARIO_SIZE, seed=11, ring_trader_share=0.15))
     return out
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from graph.duckdb_store import DuckDBStore
 from ingest.load import ingest_directory
-from ingest.synthetic import generate
+from ingest.scenario import ScenarioConfig, generate
 
 HOLD_LOCK = """
 import sys, time
@@ -30,7 +30,7 @@ def test_snapshot_reader_survives_a_concurrent_ingest(scenario, tmp_path):
         ingest_directory(writer, scenario)
         before = writer.counts()["nodes"]["Declaration"]
     more = tmp_path / "more"
-    generate(more, declarations=3000, seed=99)
+    generate(more, ScenarioConfig(declarations=3000, seed=99))
 
     dashboard = DuckDBStore(home, snapshot=True)
     trader = dashboard.node_table("Trader", []).iloc[0, 0]

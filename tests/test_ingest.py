@@ -27,7 +27,7 @@ def bad_copy(scenario, tmp_path):
     rules = {10: ("gd_number", "", "missing required value"),
              11: ("date", "2025-13-45", "not a date"),
              12: ("declared_value_usd", "-5", "below the minimum"),
-             13: ("hs_code", "85A7", "HS/PCT code"),
+             13: ("hs_code", "85A7", "8-digit PCT code"),
              14: ("trader_ntn", "9999999-9", "unknown Trader")}
     for i, (field, value, _) in rules.items():
         decl.at[i, field] = value

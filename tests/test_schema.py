@@ -49,4 +49,4 @@ def test_input_format_doc_is_generated_from_the_schema():
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "input-format.md").read_text(encoding="utf-8")
     section = doc.split("<!-- BEGIN GENERATED -->\n")[1].split("<!-- END GENERATED -->")[0]
-    assert section == input_format_markdown(), "run: python -m graph.schema_doc (and paste into docs/input-format.md)"
+    assert section == input_format_markdown(), "run: python -m graph.schema_doc docs/input-format.md"

@@ -1,0 +1,175 @@
+"""Column mappings: how another system's export maps onto the schema.
+
+A mapping (YAML) names, for each schema kind, the source file and where each
+schema column comes from, so a foreign dump loads without being edited:
+
+.. code-block:: yaml
+
+    kinds:
+      Declaration:
+        file: export.csv                 # a file name or glob in the input directory
+        columns:
+          gd_number: Declaration ID      # a source column
+          gd_type: {value: import}       # a constant
+          date: {column: Date, date_format: "%d/%m/%Y"}
+          inspection_outcome: {column: Fraud, codes: {"0": no_discrepancy, "1": discrepancy}}
+      Trader:
+        file: export.csv
+        distinct: true                   # one row per distinct key
+        columns:
+          ntn: Importer ID
+          name: {template: "Importer {Importer ID}"}
+    formats:
+      Trader.ntn: code                   # their ids are not Pakistani NTNs
+
+Without a mapping, files are found by the schema's file names (``nigah.yaml``,
+generated from the schema, says so explicitly).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from graph.formats import PATTERNS
+from graph.schema import SCHEMA, Schema, reference_property
+from ingest.readers import CsvOptions, find_file, first_row, read_table
+from ingest.validate import IngestError
+
+
+@dataclass(frozen=True)
+class Source:
+    """One kind's rows from one file, as schema columns of text."""
+
+    kind: str
+    path: Path
+    frame: pd.DataFrame
+    first_row: int
+
+
+@dataclass
+class Mapping:
+    kinds: dict[str, dict] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
+    csv: CsvOptions = CsvOptions()
+    name: str = "custom"
+
+    @classmethod
+    def load(cls, path: Path) -> "Mapping":
+        try:
+            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise IngestError(f"{path}: cannot read the mapping: {exc}") from exc
+        known = set(SCHEMA.nodes) | set(SCHEMA.relationships)
+        for kind in raw.get("kinds", {}):
+            if kind not in known:
+                raise IngestError(f"{path}: unknown kind {kind!r} (use a schema label or relationship type)")
+        for target, fmt in raw.get("formats", {}).items():
+            if fmt not in PATTERNS:
+                raise IngestError(f"{path}: unknown format {fmt!r} for {target}")
+        csv_opts = raw.get("csv", {})
+        return cls(kinds=raw.get("kinds", {}), formats=raw.get("formats", {}),
+                   csv=CsvOptions(csv_opts.get("delimiter"), csv_opts.get("encoding")),
+                   name=raw.get("name", Path(path).stem))
+
+    def schema(self, base: Schema = SCHEMA) -> Schema:
+        """The schema with this mapping's format overrides; references to an
+        overridden key follow it."""
+        nodes = dict(base.nodes)
+        for target, fmt in self.formats.items():
+            label, _, prop = target.partition(".")
+            node = nodes[label]
+            old = node.properties[prop].format
+            props = dict(node.properties)
+            props[prop] = replace(props[prop], format=fmt)
+            nodes[label] = replace(node, properties=props)
+            if prop == node.key:
+                for other_label, other in list(nodes.items()):
+                    refs = {n: replace(p, format=fmt) for n, p in other.properties.items()
+                            if p.references == label and p.format == old}
+                    if refs:
+                        nodes[other_label] = replace(other, properties={**other.properties, **refs})
+        return replace(base, nodes=nodes)
+
+
+def _column(spec, raw: pd.DataFrame, target: str, file: str) -> pd.Series:
+    if isinstance(spec, str):
+        spec = {"column": spec}
+    if "value" in spec:
+        out = pd.Series(str(spec["value"]), index=raw.index)
+    elif "template" in spec:
+        names = re.findall(r"{([^}]+)}", spec["template"])
+        missing = [n for n in names if n not in raw.columns]
+        if missing:
+            raise IngestError(f"{file}: mapping for {target} uses missing column(s) {', '.join(missing)}")
+        out = pd.Series(spec["template"], index=raw.index)
+        for n in names:
+            out = out.str.replace("{" + n + "}", raw[n], regex=False) if len(raw) else out
+    else:
+        col = spec.get("column")
+        if col not in raw.columns:
+            raise IngestError(f"{file}: mapping for {target} names missing column {col!r}")
+        out = raw[col].astype(str)
+    if "codes" in spec:
+        codes = {str(k): str(v) for k, v in spec["codes"].items()}
+        out = out.map(lambda v: codes.get(v.strip(), v))
+    if "date_format" in spec:
+        parsed = pd.to_datetime(out.where(out != ""), format=spec["date_format"], errors="coerce")
+        iso = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S" if "%H" in spec["date_format"] else "%Y-%m-%d")
+        out = iso.where(parsed.notna(), out)  # unparseable values stay, so validation names them
+    return out.fillna("")
+
+
+def _map(raw: pd.DataFrame, spec: dict, kind: str, file: str, schema: Schema) -> pd.DataFrame:
+    frame = pd.DataFrame({target: _column(s, raw, f"{kind}.{target}", file)
+                          for target, s in spec.get("columns", {}).items()}, index=raw.index)
+    if spec.get("distinct"):
+        key = schema.node(kind).key if kind in schema.nodes else None
+        frame = frame.drop_duplicates(subset=[key] if key else None, keep="first")
+    return frame
+
+
+def sources(directory: Path, mapping: Mapping | None, schema: Schema = SCHEMA) -> list[Source]:
+    """Every kind's source table found in ``directory``, in load order."""
+    directory = Path(directory)
+    order = schema.load_order + [r.type for r in schema.file_relationships]
+    found: list[Source] = []
+    for kind in order:
+        if mapping is None:
+            stem = schema.node(kind).file if kind in schema.nodes else schema.relationship(kind).file
+            path = find_file(directory, stem)
+            if path:
+                found.append(Source(kind, path, read_table(path), first_row(path)))
+            continue
+        spec = mapping.kinds.get(kind)
+        if spec is None:
+            continue
+        paths = sorted(directory.glob(spec["file"]))
+        if not paths:
+            raise IngestError(f"{directory}: no file matches {spec['file']!r} (mapping for {kind})")
+        for path in paths:
+            raw = read_table(path, mapping.csv)
+            found.append(Source(kind, path, _map(raw, spec, kind, path.name, schema), first_row(path)))
+    return found
+
+
+def identity_mapping(schema: Schema = SCHEMA) -> dict:
+    """The mapping of Nigah's own input format (what ``nigah generate`` writes)."""
+    kinds = {}
+    for label in schema.load_order:
+        node = schema.node(label)
+        kinds[label] = {"file": f"{node.file}.*", "columns": {p.name: p.name for p in node.input_properties}}
+    for rel in schema.file_relationships:
+        ends = [reference_property(schema, rel.source_column, rel.source),
+                reference_property(schema, rel.target_column, rel.target)]
+        kinds[rel.type] = {"file": f"{rel.file}.*",
+                           "columns": {p.name: p.name for p in ends + list(rel.properties.values())}}
+    return {"name": "nigah", "kinds": kinds}
+
+
+if __name__ == "__main__":  # python -m ingest.mapping > ingest/mappings/nigah.yaml
+    print("# Nigah's own input format, generated from graph/schema.yaml by `python -m ingest.mapping`.")
+    print(yaml.safe_dump(identity_mapping(), sort_keys=False), end="")

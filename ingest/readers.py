@@ -1,0 +1,94 @@
+"""Reading input files (CSV, Parquet, JSON Lines) as tables of strings.
+
+Everything is read as text so that validation, not the reader, decides what a
+value means; typed Parquet values are turned into their canonical text.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from charset_normalizer import from_bytes
+
+from ingest.validate import IngestError
+
+SUFFIXES = (".csv", ".parquet", ".jsonl", ".csv.gz")
+DELIMITERS = ",;\t|"
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    delimiter: str | None = None  # None: detect
+    encoding: str | None = None   # None: detect
+
+
+def detect_encoding(sample: bytes) -> str:
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        best = from_bytes(sample).best()
+        return best.encoding if best else "cp1252"
+
+
+def detect_delimiter(text: str) -> str:
+    try:
+        return csv.Sniffer().sniff(text, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        ts = pd.Timestamp(value)
+        return ts.date().isoformat() if ts == ts.normalize() else ts.isoformat(timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype(object).apply(lambda col: col.map(_text)).astype(str) if len(frame) else frame.astype(str)
+
+
+def read_table(path: Path, options: CsvOptions = CsvOptions()) -> pd.DataFrame:
+    """All columns as strings, missing values as empty strings."""
+    name = path.name
+    try:
+        if name.endswith(".parquet"):
+            return _as_text(pd.read_parquet(path))
+        if name.endswith(".jsonl"):
+            return _as_text(pd.read_json(path, lines=True, dtype=False, convert_dates=False))
+        compression = "gzip" if name.endswith(".gz") else None
+        with (gzip.open(path, "rb") if compression else open(path, "rb")) as fh:
+            head = fh.read(1 << 16)
+        encoding = options.encoding or detect_encoding(head)
+        delimiter = options.delimiter or detect_delimiter(head.decode(encoding, errors="replace"))
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=delimiter,
+                           compression=compression)
+    except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError) as exc:
+        raise IngestError(f"{name}: cannot be read: {exc}") from exc
+
+
+def find_file(directory: Path, stem: str) -> Path | None:
+    """The input file for ``stem`` in any supported format."""
+    for suffix in SUFFIXES:
+        path = directory / f"{stem}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def first_row(path: Path) -> int:
+    """The row number of the first record: CSV lines count the header as row 1."""
+    return 2 if ".csv" in path.name else 1
