@@ -125,13 +125,16 @@ class DuckDBStore(GraphStore):
         for label, node in self.schema.nodes.items():
             cols = self._columns(node.properties.values()) + [f"{n} {t}" for n, t in PROVENANCE]
             self._sql(f"CREATE TABLE IF NOT EXISTS {_q(label)} ({', '.join(cols)}, "
-                             f"PRIMARY KEY ({_q(node.key)}))")
+                      f"PRIMARY KEY ({_q(node.key)}))")
+            # A store made by an earlier version gains the properties added since.
+            for col in self._columns(node.properties.values()):
+                self._sql(f"ALTER TABLE {_q(label)} ADD COLUMN IF NOT EXISTS {col}")
         for rel in self.schema.relationships.values():
             cols = ["source VARCHAR NOT NULL", "target VARCHAR NOT NULL"]
             cols += self._columns(rel.properties.values()) + [f"{n} {t}" for n, t in PROVENANCE]
             key = ", ".join(["source", "target", *map(_q, rel.key)])
             self._sql(f"CREATE TABLE IF NOT EXISTS {rel_table(rel.type)} ({', '.join(cols)}, "
-                             f"PRIMARY KEY ({key}))")
+                      f"PRIMARY KEY ({key}))")
             self._sql(f"CREATE INDEX IF NOT EXISTS {_q('ix_' + rel.type + '_target')} "
                              f"ON {rel_table(rel.type)} (target)")
 

@@ -16,6 +16,10 @@ from rich.table import Table
 
 app = typer.Typer(help="Nigah: smuggling-network graph analytics for customs.",
                   no_args_is_help=True, add_completion=False)
+evaluate_app = typer.Typer(help="Measure detection quality against a scenario's ground truth.",
+                           no_args_is_help=True)
+app.add_typer(evaluate_app, name="evaluate")
+TruthOpt = Annotated[Path, typer.Option("--truth", help="Scenario directory (its truth/ folder is read).")]
 console = Console(stderr=True)
 
 StoreOpt = Annotated[Optional[str], typer.Option(
@@ -149,9 +153,14 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
             method: Annotated[str, typer.Option(help="Community detection: 'leiden' (igraph) or "
                                                      "'louvain' (python-louvain, small graphs).")] = "leiden",
             resolution: Annotated[float, typer.Option(help="Modularity resolution (higher: smaller communities).")] = 1.0,
+            as_of: Annotated[Optional[str], typer.Option(
+                "--as-of", help="Judge transit exits as of this time (default: the latest checkpoint scan).")] = None,
             as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False):
-    """Detect collusive trader communities and write `community` back to the store."""
+    """Detect collusive trader communities and transit diversions; write scores back."""
+    import pandas as pd
+
     from analytics.analyze import analyze as run
+    from analytics.transit.run import run_transit
 
     with _open(store, home) as db:
         t0 = time.perf_counter()
@@ -160,12 +169,51 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
         except ValueError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
+        t1 = time.perf_counter()
+        scored, _ = run_transit(db, as_of=pd.Timestamp(as_of) if as_of else None)
+        summary["transit"] = {"movements": int(len(scored)),
+                              "flagged": int((scored["diversion_score"] >= 0.5).sum()) if len(scored) else 0,
+                              "seconds": round(time.perf_counter() - t1, 2)}
         summary["seconds"] = round(time.perf_counter() - t0, 2)
     if as_json:
         print(json.dumps(summary, indent=2))
     else:
         console.print(f"{summary['communities']} communities among {summary['traders_in_communities']:,} "
-                      f"linked traders ({summary['method']}, {summary['seconds']}s)")
+                      f"linked traders ({summary['method']}); {summary['transit']['flagged']:,} of "
+                      f"{summary['transit']['movements']:,} transit movements flagged ({summary['seconds']}s)")
+
+
+def _truth(directory: Path, name: str):
+    import pandas as pd
+
+    path = directory / "truth" / name
+    if not path.exists():
+        console.print(f"[red]error:[/red] no {path}: --truth must be a directory written by `nigah generate`")
+        raise typer.Exit(2)
+    return pd.read_csv(path)
+
+
+@evaluate_app.command("diversion")
+def evaluate_diversion(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = None,
+                       threshold: Annotated[float, typer.Option(help="Score at which a movement is flagged.")] = 0.5,
+                       as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False):
+    """Precision and recall of transit diversion flags, overall and per pattern."""
+    from analytics.transit.evaluate import evaluate_diversion as run
+
+    with _open(store, home) as db:
+        scores = db.node_table("Declaration", ["gd_type", "diversion_score"])
+    scores = scores[scores["gd_type"] == "transit"]
+    if scores["diversion_score"].isna().all():
+        console.print("[red]error:[/red] no diversion scores in the store: run `nigah analyze` first")
+        raise typer.Exit(2)
+    result = run(scores, _truth(truth, "movements.csv"), threshold)
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        console.print(f"precision {result['precision']}, recall {result['recall']} "
+                      f"({result['flagged']} flagged, {result['diverted']} planted)")
+        for pattern, r in result["patterns"].items():
+            console.print(f"  {pattern}: recall {r['recall']} of {r['planted']}")
 
 
 @app.command()

@@ -64,6 +64,19 @@ def make_transit(rng: np.random.Generator, cfg: ScenarioConfig, p: Parties, decl
     delayed = ~diverted & (rng.random(m) < cfg.ordinary_delay_share)
 
     end = pd.Timestamp(cfg.start) + pd.Timedelta(days=cfg.days)
+    # Double booking: the movement runs on the vehicle of another movement that
+    # is on the road at the same time (a cloned plate or a faked transit).
+    double = np.flatnonzero(pattern == "double_booking")
+    others = np.flatnonzero(pattern != "double_booking")
+    partner = np.zeros(0, int)
+    if len(double) and len(others):
+        partner = rng.choice(others, len(double))
+        start_values = start.to_numpy().copy()
+        start_values[double] = start_values[partner] + rng.uniform(2, 20, len(double)).astype("timedelta64[h]")
+        start = pd.DatetimeIndex(start_values)
+        vehicle[double] = vehicle[partner]
+        decl.loc[decl.index[idx[double]], "date"] = start[double].normalize().date
+    decl.loc[decl.index[idx], "vehicle_registration"] = vehicles["registration"].to_numpy()[vehicle]
     routes = decl["route_code"].to_numpy()[idx]
     scans = []
     for route, (_, allowed, stops) in ROUTES.items():
@@ -96,17 +109,6 @@ def make_transit(rng: np.random.Generator, cfg: ScenarioConfig, p: Parties, decl
         scans.append(frame)
     scans = pd.concat(scans, ignore_index=True)
 
-    # Double booking: the vehicle of a movement is also used on another that overlaps it.
-    double = np.flatnonzero(pattern == "double_booking")
-    order = np.argsort(start.to_numpy())
-    pos = np.empty(m, int)
-    pos[order] = np.arange(m)
-    for i in double:
-        j = order[min(pos[i] + 1, m - 1)]
-        if j != i:
-            vehicle[i] = vehicle[j]
-    decl.loc[decl.index[idx], "vehicle_registration"] = vehicles["registration"].to_numpy()[vehicle]
-
     scans = scans[scans["scanned_at"] < end.to_datetime64()]  # what the tracker has seen so far
     scans["vehicle_registration"] = vehicles["registration"].to_numpy()[vehicle[scans["gd"].to_numpy()]]
     scans["gd_number"] = decl["gd_number"].to_numpy()[idx][scans["gd"].to_numpy()]
@@ -122,7 +124,10 @@ def make_transit(rng: np.random.Generator, cfg: ScenarioConfig, p: Parties, decl
     allowed_end = start + pd.to_timedelta([ROUTES[r][1] for r in routes], unit="h")
     movements = pd.DataFrame({
         "gd_number": decl["gd_number"].to_numpy()[idx], "pattern": pattern, "diverted": diverted,
-        "lookalike": np.select([delayed, ~diverted & (allowed_end > end)], ["ordinary_delay", "in_progress"], "none"),
+        # An honest movement whose truck a double booking used is flagged too:
+        # marked here so that evaluation can say so.
+        "lookalike": np.select([np.isin(np.arange(m), partner) & ~diverted, delayed, ~diverted & (allowed_end > end)],
+                               ["double_booked_partner", "ordinary_delay", "in_progress"], "none"),
         "confirmed": confirmed, "ring": ring,
         "vehicle_registration": vehicles["registration"].to_numpy()[vehicle],
         "transporter_id": transporter_ids[transporter]})
