@@ -74,6 +74,8 @@ def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input fi
            quarantine: Annotated[Optional[Path], typer.Option(
                help="Where to write rejected rows (default NIGAH_HOME/quarantine/ingest-TIME.csv).")] = None,
            batch_rows: Annotated[int, typer.Option(help="Rows per committed, journalled batch.")] = 50_000,
+           resolve: Annotated[bool, typer.Option(help="Resolve parties written under variant names "
+                                                      "(see `nigah resolve`).")] = True,
            as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False):
     """Validate and load a directory of customs files; bad rows go to a quarantine report.
 
@@ -104,8 +106,11 @@ def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input fi
         except IngestError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
+        resolved = _resolve(db, home_dir) if resolve else None
     seconds = time.perf_counter() - t0
     summary = report.as_dict() | {"seconds": round(seconds, 2)}
+    if resolved:
+        summary["entity_resolution"] = resolved
     if report.rejections:
         path = quarantine or home_dir / "quarantine" / f"ingest-{time.strftime('%Y%m%d-%H%M%S')}.csv"
         write_quarantine(report.rejections, path)
@@ -125,6 +130,38 @@ def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input fi
         for r in report.rejections[:5]:
             console.print(f"  {r.file} row {r.row}, field {r.field}: {r.reason} (value {r.value!r})")
         raise typer.Exit(1)
+
+
+def _resolve(db, home_dir: Path, threshold: float | None = None) -> dict:
+    from ingest.resolve import ResolveConfig, resolve_entities
+
+    config = ResolveConfig(threshold=threshold) if threshold is not None else ResolveConfig()
+    summary, review = resolve_entities(db, config)
+    if len(review):
+        path = home_dir / "review" / f"entities-{time.strftime('%Y%m%d-%H%M%S')}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        review.to_csv(path, index=False)
+        summary["review_file"] = str(path)
+    return summary
+
+
+@app.command()
+def resolve(store: StoreOpt = None, home: HomeOpt = None,
+            threshold: Annotated[float, typer.Option(help="Pair score at which two records are merged.")] = 0.88,
+            as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False):
+    """Resolve traders, consignees, consignors and agents written under variant names into
+    parties (`party_id`, with the reasons); uncertain pairs go to a review list."""
+    with _open(store, home) as db:
+        summary = _resolve(db, Path(os.environ.get("NIGAH_HOME", ".nigah")), threshold)
+    if as_json:
+        print(json.dumps(summary, indent=2))
+        return
+    for label, s in summary.items():
+        if isinstance(s, dict):
+            console.print(f"{label}: {s['records']:,} records -> {s['parties']:,} parties "
+                          f"({s['review_pairs']} pairs to review)")
+    if "review_file" in summary:
+        console.print(f"review list: {summary['review_file']}")
 
 
 @app.command()
@@ -191,6 +228,33 @@ def _truth(directory: Path, name: str):
         console.print(f"[red]error:[/red] no {path}: --truth must be a directory written by `nigah generate`")
         raise typer.Exit(2)
     return pd.read_csv(path)
+
+
+@evaluate_app.command("entities")
+def evaluate_entities(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = None,
+                      as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False):
+    """Pairwise precision and recall of entity resolution (records merged into parties)."""
+    import pandas as pd
+
+    from ingest.resolve import pair_scores
+
+    expected = _truth(truth, "entities.csv").astype(str)
+    predicted = []
+    with _open(store, home) as db:
+        for label in expected["label"].unique():
+            key = db.schema.node(label).key
+            table = db.node_table(label, ["party_id"])
+            if table["party_id"].isna().all():
+                console.print("[red]error:[/red] no parties in the store: run `nigah resolve` first")
+                raise typer.Exit(2)
+            predicted.append(pd.DataFrame({"label": label, "key": table[key].astype(str),
+                                           "party": table["party_id"]}))
+    result = pair_scores(pd.concat(predicted, ignore_index=True), expected)
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        console.print(f"pair precision {result['pair_precision']}, pair recall {result['pair_recall']} "
+                      f"({result['predicted_pairs']} pairs merged, {result['true_pairs']} true)")
 
 
 @evaluate_app.command("diversion")

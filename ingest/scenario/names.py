@@ -27,6 +27,8 @@ FOREIGN_CITIES = {"CN": ["Shenzhen", "Guangzhou", "Yiwu", "Ningbo", "Shanghai"],
 FOREIGN_WORDS = ["Xinda", "Hengtai", "Golden Bridge", "Sunrise", "Everbright", "Oceanic", "Kingstar",
                  "Bluewave", "Fortune", "Greatwall", "Harmony", "Pacific", "Unity", "Meridian", "Tianli",
                  "Jinhai", "Huaxin", "Starlight", "Evergreen", "Longwei", "Zenith", "Apex", "Nova", "Crown"]
+FOREIGN_WORDS2 = ["", "Hua", "Tong", "Feng", "Sheng", "Da", "Xing", "Long", "Mei", "Jia", "Rui", "Hong", "Bao",
+                  "Yuan", "Tai", "Kang", "Global", "Asia", "Prime", "United"]
 FOREIGN_GOODS = ["Electronics", "Trading", "Industrial", "Import & Export", "Textile", "Machinery",
                  "Chemicals", "Auto Parts", "Plastics", "Foods"]
 FOREIGN_LEGAL = ["Co., Ltd", "LLC", "GmbH", "Sdn Bhd", "Limited", "FZE", "Inc."]
@@ -61,7 +63,9 @@ def foreign_names(rng, countries: np.ndarray) -> np.ndarray:
     n = len(countries)
     cities = np.array([FOREIGN_CITIES[c][i % len(FOREIGN_CITIES[c])]
                        for c, i in zip(countries, rng.integers(0, 5, n))], dtype=object)
-    return join(cities, pick(rng, FOREIGN_WORDS, n), pick(rng, FOREIGN_GOODS, n), pick(rng, FOREIGN_LEGAL, n))
+    # Real suppliers' names are diverse: two name words make accidental twins rare.
+    return join(cities, pick(rng, FOREIGN_WORDS, n), pick(rng, FOREIGN_WORDS2, n), pick(rng, FOREIGN_GOODS, n),
+                pick(rng, FOREIGN_LEGAL, n))
 
 
 def variant(rng: np.random.Generator, name: str) -> str:

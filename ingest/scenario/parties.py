@@ -71,7 +71,7 @@ def make_parties(rng: np.random.Generator, cfg: ScenarioConfig) -> Parties:
     consignors["party"] = "S" + pd.Series(np.arange(n_consignors)).astype(str)
     consignees = pd.DataFrame({
         "consignee_id": "AFG-" + pd.Series(np.arange(n_consignees)).astype(str).str.zfill(5),
-        "name": names.join(names.pick(rng, names.FIRST, n_consignees),
+        "name": names.join(names.pick(rng, names.FIRST, n_consignees), names.pick(rng, names.SECOND, n_consignees),
                            names.pick(rng, ["Trading Company", "Brothers", "Import Group", "Afghan Traders"],
                                       n_consignees)),
         "country": "AF", "address": names.pick(rng, names.AFGHAN_CITIES, n_consignees)})
