@@ -145,7 +145,11 @@ class DuckDBStore(GraphStore):
         types = {p.name: SQL_TYPES[p.type] for p in props} | dict(PROVENANCE)
         select = ", ".join(f"CAST({_q(c)} AS {types.get(c, 'VARCHAR')}) AS {_q(c)}" for c in cols)
         on = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in keys)
-        changed = " OR ".join(f"t.{_q(c)} IS DISTINCT FROM s.{_q(c)}" for c in cols if c not in keys)
+        # Provenance says where the current values came from: the same values
+        # from another file or row are no change.
+        provenance = {n for n, _ in PROVENANCE}
+        changed = " OR ".join(f"t.{_q(c)} IS DISTINCT FROM s.{_q(c)}" for c in cols
+                              if c not in keys and c not in provenance)
         self.con.register("incoming", rows)
         try:
             self._sql("BEGIN")

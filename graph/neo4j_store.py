@@ -20,6 +20,9 @@ from graph.schema import SCHEMA, Schema, node_id
 from graph.store import GraphStore, StoreUnavailable
 
 BATCH = 10_000
+# Provenance says where the current values came from: the same values from
+# another file or row are no change.
+PROVENANCE = ("_source_file", "_source_row")
 
 
 def _native(value):
@@ -109,10 +112,11 @@ class Neo4jStore(GraphStore):
         data = records(rows, self._date_props(node.input_properties))
         for r in data:
             r["nid"] = node_id(label, r[node.key])
-        props = [c for c in rows.columns if c != node.key]
+        props = [c for c in rows.columns if c != node.key and c not in PROVENANCE]
         query = (f"UNWIND $rows AS row OPTIONAL MATCH (old:{label} {{{node.key}: row.{node.key}}}) "
                  f"WITH row, old, {self._OUTCOME} "
-                 f"MERGE (n:{label}:Entity {{{node.key}: row.{node.key}}}) SET n += row "
+                 f"MERGE (n:{label}:Entity {{{node.key}: row.{node.key}}}) "
+                 f"FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END | SET n += row) "
                  f"RETURN outcome, count(*) AS n")
         return self._batched(query, data, props=props)
 
@@ -121,6 +125,7 @@ class Neo4jStore(GraphStore):
         src, dst = self.schema.node(rel.source), self.schema.node(rel.target)
         data = records(rows, self._date_props(rel.properties.values()))
         props = [c for c in rows.columns if c not in ("source", "target")]
+        compared = [c for c in props if c not in PROVENANCE]
         for r in data:
             r["props"] = {k: r[k] for k in props}
         key = ", ".join(f"{k}: row.{k}" for k in rel.key)
@@ -130,9 +135,10 @@ class Neo4jStore(GraphStore):
                  f"WITH a, b, row, old, "
                  + self._OUTCOME.replace("old[p] = row[p]", "old[p] = row.props[p]")
                                 .replace("row[p] IS NULL", "row.props[p] IS NULL")
-                 + f" MERGE (a)-[e:{rel_type} {{{key}}}]->(b) SET e += row.props "
+                 + f" MERGE (a)-[e:{rel_type} {{{key}}}]->(b) "
+                 f"FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END | SET e += row.props) "
                  f"RETURN outcome, count(*) AS n")
-        return self._batched(query, data, props=props)
+        return self._batched(query, data, props=compared)
 
     def _remove_other_targets(self, rel_type: str, rows: pd.DataFrame) -> int:
         rel = self.schema.relationship(rel_type)

@@ -105,9 +105,9 @@ def _column(spec, raw: pd.DataFrame, target: str, file: str) -> pd.Series:
         missing = [n for n in names if n not in raw.columns]
         if missing:
             raise IngestError(f"{file}: mapping for {target} uses missing column(s) {', '.join(missing)}")
-        out = pd.Series(spec["template"], index=raw.index)
-        for n in names:
-            out = out.str.replace("{" + n + "}", raw[n], regex=False) if len(raw) else out
+        out = pd.Series("", index=raw.index)
+        for part in re.split(r"({[^}]+})", spec["template"]):
+            out = out + (raw[part[1:-1]].astype(str) if part.startswith("{") else part)
     else:
         col = spec.get("column")
         if col not in raw.columns:

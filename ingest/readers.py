@@ -68,7 +68,7 @@ def read_table(path: Path, options: CsvOptions = CsvOptions()) -> pd.DataFrame:
         if name.endswith(".parquet"):
             return _as_text(pd.read_parquet(path))
         if name.endswith(".jsonl"):
-            return _as_text(pd.read_json(path, lines=True, dtype=False, convert_dates=False))
+            return _as_text(pd.read_json(path, lines=True, dtype=False))
         compression = "gzip" if name.endswith(".gz") else None
         with (gzip.open(path, "rb") if compression else open(path, "rb")) as fh:
             head = fh.read(1 << 16)
