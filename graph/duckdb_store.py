@@ -10,6 +10,7 @@ while if a snapshot copy holds the file at that moment.
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterable
@@ -118,6 +119,8 @@ class DuckDBStore(GraphStore):
         return [f"{_q(p.name)} {SQL_TYPES[p.type]}" for p in props]
 
     def create_schema(self) -> None:
+        self._sql("CREATE TABLE IF NOT EXISTS _cases (name VARCHAR PRIMARY KEY, payload VARCHAR, "
+                  "updated_at TIMESTAMP)")
         self._sql("CREATE TABLE IF NOT EXISTS _history (label VARCHAR, key VARCHAR, property VARCHAR, "
                   "old_value VARCHAR, new_value VARCHAR, source_file VARCHAR, source_row BIGINT, "
                   "changed_at TIMESTAMP, PRIMARY KEY (label, key, property, old_value, new_value, "
@@ -215,6 +218,19 @@ class DuckDBStore(GraphStore):
         names = [d[0] for d in cur.description]
         return [clean_properties(dict(zip(names, row))) for row in cur.fetchall()]
 
+    def save_case(self, name: str, case: dict) -> None:
+        self._sql("INSERT OR REPLACE INTO _cases VALUES (?, ?, now())", [name, json.dumps(case, sort_keys=True)])
+
+    def load_case(self, name: str) -> dict | None:
+        rows = self._sql("SELECT payload FROM _cases WHERE name = ?", [name])
+        return json.loads(rows[0][0]) if rows else None
+
+    def list_cases(self) -> list[str]:
+        return [r[0] for r in self._sql("SELECT name FROM _cases ORDER BY name")]
+
+    def delete_case(self, name: str) -> None:
+        self._sql("DELETE FROM _cases WHERE name = ?", [name])
+
     def write_properties(self, label: str, values: pd.DataFrame) -> int:
         node = self.schema.node(label)
         props = [c for c in values.columns if c != node.key]
@@ -236,6 +252,7 @@ class DuckDBStore(GraphStore):
         for rel in self.schema.relationships:
             self._sql(f"DELETE FROM {rel_table(rel)}")
         self._sql("DELETE FROM _history")
+        self._sql("DELETE FROM _cases")
         self._index = None
 
     # ---- bulk reads ----------------------------------------------------------

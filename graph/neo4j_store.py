@@ -8,6 +8,7 @@ schema (checked identifiers); every value travels as a query parameter.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Iterable
 
@@ -85,6 +86,7 @@ class Neo4jStore(GraphStore):
     def create_schema(self) -> None:
         self._run("CREATE CONSTRAINT entity_nid IF NOT EXISTS FOR (n:Entity) REQUIRE n.nid IS UNIQUE")
         self._run("CREATE INDEX detail_change_nid IF NOT EXISTS FOR (h:DetailChange) ON (h.nid)")
+        self._run("CREATE CONSTRAINT nigah_case_name IF NOT EXISTS FOR (c:NigahCase) REQUIRE c.name IS UNIQUE")
         for label, node in self.schema.nodes.items():
             self._run(f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS "
                       f"FOR (n:{label}) REQUIRE n.{node.key} IS UNIQUE")
@@ -174,6 +176,20 @@ class Neo4jStore(GraphStore):
                          "h.source_row AS source_row, h.changed_at AS changed_at "
                          "ORDER BY changed_at, source_row", nid=node)
         return [clean_properties(dict(r)) for r in rows]
+
+    def save_case(self, name: str, case: dict) -> None:
+        self._run("MERGE (c:NigahCase {name: $name}) SET c.payload = $payload, c.updated_at = localdatetime()",
+                  name=name, payload=json.dumps(case, sort_keys=True))
+
+    def load_case(self, name: str) -> dict | None:
+        rows = self._run("MATCH (c:NigahCase {name: $name}) RETURN c.payload AS payload", name=name)
+        return json.loads(rows[0]["payload"]) if rows else None
+
+    def list_cases(self) -> list[str]:
+        return [r["name"] for r in self._run("MATCH (c:NigahCase) RETURN c.name AS name ORDER BY name")]
+
+    def delete_case(self, name: str) -> None:
+        self._run("MATCH (c:NigahCase {name: $name}) DELETE c", name=name)
 
     def write_properties(self, label: str, values: pd.DataFrame) -> int:
         node = self.schema.node(label)

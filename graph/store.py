@@ -61,6 +61,23 @@ class GraphStore(ABC):
     def history(self, node: str) -> list[dict]:
         """Earlier values of a node's identifying details, oldest change first."""
 
+    # ---- analysts' cases: named baskets of entities with notes ------------------
+    @abstractmethod
+    def save_case(self, name: str, case: dict) -> None:
+        """Create or replace the named case (``entities``: node ids, ``notes``: id → text)."""
+
+    @abstractmethod
+    def load_case(self, name: str) -> dict | None:
+        """The named case, or None."""
+
+    @abstractmethod
+    def list_cases(self) -> list[str]:
+        """Names of the saved cases, in order."""
+
+    @abstractmethod
+    def delete_case(self, name: str) -> None:
+        """Forget the named case (its entities stay in the graph)."""
+
     @abstractmethod
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` already exist as nodes of ``label``."""

@@ -19,6 +19,9 @@ app = typer.Typer(help="Nigah: smuggling-network graph analytics for customs.",
 evaluate_app = typer.Typer(help="Measure detection quality against a scenario's ground truth.",
                            no_args_is_help=True)
 app.add_typer(evaluate_app, name="evaluate")
+case_app = typer.Typer(help="Analysts' cases: named baskets of entities with notes, kept in the store.",
+                       no_args_is_help=True)
+app.add_typer(case_app, name="case")
 TruthOpt = Annotated[Path, typer.Option("--truth", help="Scenario directory (its truth/ folder is read).")]
 console = Console(stderr=True)
 
@@ -218,6 +221,78 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
         console.print(f"{summary['communities']} communities among {summary['traders_in_communities']:,} "
                       f"linked traders ({summary['method']}); {summary['transit']['flagged']:,} of "
                       f"{summary['transit']['movements']:,} transit movements flagged ({summary['seconds']}s)")
+
+
+@app.command()
+def export(out: Annotated[Path, typer.Option("--out", help="File to write (csv writes FILE-nodes.csv and "
+                                                           "FILE-edges.csv, or one .zip).")],
+           fmt: Annotated[str, typer.Option("--format", help="graphml, gexf, csv, json (Cytoscape), "
+                                                             "anx (i2 Analyst's Notebook) or cypher.")] = "graphml",
+           ids: Annotated[Optional[list[str]], typer.Option(
+               "--ids", help="Entity ids (Label:key, e.g. Trader:1234567-8); repeat or list several.")] = None,
+           case: Annotated[Optional[str], typer.Option("--case", help="Export a saved case instead.")] = None,
+           hops: Annotated[int, typer.Option(help="Neighbourhood around the entities to include.")] = 1,
+           limit: Annotated[int, typer.Option(help="At most this many entities.")] = 2000,
+           store: StoreOpt = None, home: HomeOpt = None):
+    """Export a case graph for Gephi, Cytoscape, i2, Excel or Neo4j."""
+    from graph.export import export as write
+
+    with _open(store, home) as db:
+        seeds = list(ids or [])
+        if case:
+            saved = db.load_case(case)
+            if saved is None:
+                console.print(f"[red]error:[/red] no case named {case!r} (see `nigah case list`)")
+                raise typer.Exit(2)
+            seeds += saved["entities"]
+        if not seeds:
+            console.print("[red]error:[/red] give --ids or --case")
+            raise typer.Exit(2)
+        graph = db.neighbourhood(seeds, hops=hops, limit=limit)
+        if not graph.nodes:
+            console.print("[red]error:[/red] none of those entities is in the store")
+            raise typer.Exit(2)
+        if case:  # the analyst's notes travel with the export
+            for node in graph.nodes:
+                if node.id in saved.get("notes", {}):
+                    node.properties["case_note"] = saved["notes"][node.id]
+    try:
+        files = write(graph, fmt, out)
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"wrote {len(graph.nodes)} entities and {len(graph.edges)} links"
+                  f"{' (capped)' if graph.truncated else ''} to {', '.join(map(str, files))}")
+
+
+@case_app.command("list")
+def case_list(store: StoreOpt = None, home: HomeOpt = None):
+    """Names of the saved cases."""
+    with _open(store, home) as db:
+        for name in db.list_cases():
+            print(name)
+
+
+@case_app.command("show")
+def case_show(name: str, store: StoreOpt = None, home: HomeOpt = None):
+    """A saved case as JSON."""
+    with _open(store, home) as db:
+        saved = db.load_case(name)
+    if saved is None:
+        console.print(f"[red]error:[/red] no case named {name!r}")
+        raise typer.Exit(2)
+    print(json.dumps(saved, indent=2))
+
+
+@case_app.command("save")
+def case_save(name: str, ids: Annotated[list[str], typer.Option("--ids", help="Entity ids to keep.")],
+              note: Annotated[Optional[list[str]], typer.Option(help="ID=TEXT, a note on an entity.")] = None,
+              store: StoreOpt = None, home: HomeOpt = None):
+    """Save (or replace) a named case."""
+    notes = dict(n.split("=", 1) for n in (note or []) if "=" in n)
+    with _open(store, home) as db:
+        db.save_case(name, {"entities": list(dict.fromkeys(ids)), "notes": notes})
+    console.print(f"saved case {name!r} with {len(set(ids))} entities")
 
 
 def _truth(directory: Path, name: str):

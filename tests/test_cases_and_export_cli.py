@@ -1,0 +1,48 @@
+"""Analysts' cases kept in the store, and `nigah export` from the command line."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import networkx as nx
+import pandas as pd
+
+from ingest.load import ingest_directory
+
+
+def test_cases_survive_reopening(empty_store, scenario):
+    empty_store.save_case("Ring A", {"entities": ["Trader:1", "Trader:2"], "notes": {"Trader:1": "front"}})
+    empty_store.save_case("Alpha", {"entities": ["Vehicle:TLH-1"], "notes": {}})
+    empty_store.save_case("Ring A", {"entities": ["Trader:1"], "notes": {"Trader:1": "controller"}})
+    assert empty_store.list_cases() == ["Alpha", "Ring A"]
+    assert empty_store.load_case("Ring A") == {"entities": ["Trader:1"], "notes": {"Trader:1": "controller"}}
+    assert empty_store.load_case("nope") is None
+    empty_store.delete_case("Alpha")
+    assert empty_store.list_cases() == ["Ring A"]
+
+
+def test_export_a_case_from_the_command_line(scenario, tmp_path):
+    home = tmp_path / "home"
+    from graph.duckdb_store import DuckDBStore
+
+    with DuckDBStore(home) as store:
+        ingest_directory(store, scenario)
+    ntn = pd.read_csv(scenario / "truth" / "rings.csv", dtype=str)["ntn"].iloc[0]
+    nigah = [sys.executable, "-m", "nigah"]
+    subprocess.run([*nigah, "case", "save", "Ring A", "--ids", f"Trader:{ntn}", "--note",
+                    f"Trader:{ntn}=shares a director", "--home", str(home)], check=True, capture_output=True)
+    subprocess.run([*nigah, "export", "--case", "Ring A", "--format", "anx", "--out", str(tmp_path / "a.anx"),
+                    "--home", str(home)], check=True, capture_output=True)
+    chart = ET.parse(tmp_path / "a.anx").getroot()
+    entities = chart.findall(".//Entity")
+    assert any(e.get("Identity") == f"Trader:{ntn}" for e in entities)
+    assert "shares a director" in ET.tostring(chart, encoding="unicode")
+    run = subprocess.run([*nigah, "export", "--ids", f"Trader:{ntn}", "--hops", "2", "--format", "graphml",
+                          "--out", str(tmp_path / "t.graphml"), "--home", str(home)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    g = nx.read_graphml(tmp_path / "t.graphml")
+    assert f"Trader:{ntn}" in g and g.number_of_nodes() > 1
+    bad = subprocess.run([*nigah, "export", "--ids", "Trader:0000000-0", "--out", str(tmp_path / "x.json"),
+                          "--format", "json", "--home", str(home)], capture_output=True, text=True)
+    assert bad.returncode == 2 and "none of those entities" in bad.stderr
