@@ -95,6 +95,7 @@ class DuckDBStore(GraphStore):
         self.create_schema()
         self._stamp = stamp
         self._index = None
+        self._name_index = None
 
     def refresh(self) -> bool:
         """In snapshot mode, reload if the file changed. Keeps the old copy if the
@@ -357,7 +358,7 @@ class DuckDBStore(GraphStore):
                                   clean_properties({k: p[k] for k in rel.properties})))
         return edges
 
-    def search(self, text: str, limit: int = 20) -> list[Node]:
+    def _search_text(self, text: str, limit: int) -> list[Node]:
         q = text.strip().lower()
         if not q:
             return []

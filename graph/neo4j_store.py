@@ -282,7 +282,7 @@ class Neo4jStore(GraphStore):
                          ids=list(ids), types=list(rel_types), **params)
         return [Edge(r["t"], r["s"], r["d"], clean_properties(dict(r["p"]))) for r in rows]
 
-    def search(self, text: str, limit: int = 20) -> list[Node]:
+    def _search_text(self, text: str, limit: int) -> list[Node]:
         q = text.strip().lower()
         if not q:
             return []

@@ -29,6 +29,7 @@ class GraphStore(ABC):
 
     def __init__(self, schema: Schema = SCHEMA):
         self.schema = schema
+        self._name_index = None  # (ids, names) for spelling-tolerant search, built on first use
 
     # ---- primitives each store implements -------------------------------
     @abstractmethod
@@ -116,9 +117,36 @@ class GraphStore(ABC):
         """Relationships whose both ends are in ``ids``, within the filters."""
 
     @abstractmethod
+    def _search_text(self, text: str, limit: int) -> list[Node]:
+        """Nodes whose searchable properties contain ``text`` (see :meth:`search`)."""
+
     def search(self, text: str, limit: int = 20) -> list[Node]:
         """Nodes whose searchable properties contain ``text`` (case-insensitive),
-        exact matches first, then prefix matches, then the rest, each by id."""
+        exact matches first, then prefix matches, then the rest, each by id;
+        then, to fill up to ``limit``, names that are spelled differently but
+        alike (transliterations, typos, legal suffixes), best first."""
+        if not text.strip():
+            return []
+        hits = self._search_text(text, limit)
+        if len(hits) < limit:
+            seen = {n.id for n in hits}
+            alike = [i for i in self._names_alike(text, limit + len(seen)) if i not in seen]
+            hits += self.get_nodes(alike[: limit - len(hits)])
+        return hits
+
+    def _names_alike(self, text: str, limit: int) -> list[str]:
+        from rapidfuzz import fuzz, process, utils
+
+        if self._name_index is None:
+            parts = [self.node_table(label, ["name"]).assign(label=label).rename(
+                columns={spec.key: "key"})[["label", "key", "name"]]
+                for label, spec in self.schema.nodes.items() if "name" in spec.properties and not spec.reference]
+            names = pd.concat(parts, ignore_index=True).dropna()
+            self._name_index = (names["label"] + ":" + names["key"].astype(str)).tolist(), names["name"].tolist()
+        ids, names = self._name_index
+        found = process.extract(text, names, scorer=fuzz.WRatio, processor=utils.default_process,
+                                limit=limit, score_cutoff=86)
+        return [ids[i] for _, _, i in sorted(found, key=lambda m: (-m[1], ids[m[2]]))]
 
     @abstractmethod
     def clear(self) -> None:
@@ -146,6 +174,7 @@ class GraphStore(ABC):
             changes = detail_changes(label, node.key, before, rows, tracked)
             if len(changes):
                 self._record_history(changes)
+        self._name_index = None
         return self._upsert_nodes(label, rows)
 
     def upsert_relationships(self, rel_type: str, rows: pd.DataFrame) -> UpsertResult:

@@ -176,3 +176,11 @@ def test_both_stores_give_the_same_answers(both_stores, scenario):
                                   check_dtype=False)
     pd.testing.assert_frame_equal(duck.relationship_table("SCANNED_AT"), neo.relationship_table("SCANNED_AT"),
                                   check_dtype=False)
+
+
+def test_search_tolerates_spelling_variants(loaded_store, scenario):
+    trader = csv(scenario, "traders").iloc[7]
+    words = trader["name"].split()
+    typo = " ".join([words[0][:-1] + words[0][-1] * 2] + words[1:])  # "Indus" -> "Induss"
+    assert typo.lower() not in trader["name"].lower()
+    assert f"Trader:{trader['ntn']}" in [n.id for n in loaded_store.search(typo, limit=20)]
