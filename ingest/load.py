@@ -22,7 +22,7 @@ from ingest.journal import Journal, fingerprint
 from ingest.mapping import Mapping, Source, sources
 from ingest.validate import IngestError, Rejection, validate
 
-BATCH_ROWS = 50_000
+BATCH_ROWS = 200_000
 Progress = Callable[[str, int, int], None]  # (kind, rows done, rows total)
 
 
@@ -104,10 +104,11 @@ class Loader:
     def _unknown(self, label: str, keys: pd.Series) -> pd.Series:
         """Mask of keys that are neither accepted in this run nor in the store."""
         present = keys.notna()
-        candidates = set(keys[present]) - self.accepted[label]
-        known = self.store.existing_keys(label, candidates) if candidates else set()
-        self.accepted[label] |= known
-        return present & ~keys.isin(self.accepted[label])
+        unique = pd.Index(keys[present].unique().astype(object))
+        candidates = unique[~unique.isin(list(self.accepted[label]))] if self.accepted[label] else unique
+        if len(candidates):
+            self.accepted[label] |= self.store.existing_keys(label, candidates.tolist())
+        return present & ~keys.isin(list(self.accepted[label]))
 
     def _check_references(self, good: pd.DataFrame, refs: list[tuple[str, str]],
                           file: str, kind: str) -> pd.DataFrame:

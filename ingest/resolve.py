@@ -4,8 +4,8 @@ Traders, consignees, consignors and clearing agents are written down by many
 hands: legal suffixes ("(Pvt) Ltd", "Pvt. Limited"), transliterations
 (Muhammad/Mohammad), case and punctuation vary, and a caught front company
 re-registers under a variant of its name. Records are compared only within
-blocks (same first name token, or the same phone, bank account, director or
-country), scored with rapidfuzz, and pairs at or above the threshold are
+blocks (same first two name tokens, or the same phone, bank account, director
+or address), scored with rapidfuzz, and pairs at or above the threshold are
 merged (connected components) into one party, identified by its earliest
 record. Each record keeps ``party_id`` and ``party_reasons`` (fields matched
 and score); the records themselves stay as they are, as provenance. Pairs just
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from graph.store import GraphStore
 
@@ -39,7 +39,7 @@ SPELLINGS = {"mohammad": "muhammad", "mohammed": "muhammad", "mohd": "muhammad",
 class ResolveConfig:
     threshold: float = 0.88
     review_low: float = 0.75
-    max_block: int = 300  # larger blocks are split by the second token
+    max_block: int = 300  # larger blocks are split by the next name token
     # Where a name alone may merge, it must be this close once normalised: two
     # suppliers a word apart ("… Prime Textile" and "… Jia Textile") are two.
     name_alone_min: float = 0.96
@@ -85,7 +85,8 @@ def normalise_name(name: str) -> str:
 
 def candidate_pairs(records: pd.DataFrame, columns: list[str], max_block: int) -> pd.DataFrame:
     """Pairs of record positions (i < j) sharing a block key."""
-    keys = [records["norm"].str.split().str[0].fillna("")]
+    tokens = records["norm"].str.split()
+    keys = [tokens.str[:2].str.join(" ").fillna("")]
     keys += [records[c].astype("string").str.lower().fillna("") for c in columns if c != "country"]
     if "country" in columns:  # country alone is no block; with the first token it is
         keys[0] = keys[0] + "|" + records["country"].astype("string").fillna("")
@@ -95,8 +96,8 @@ def candidate_pairs(records: pd.DataFrame, columns: list[str], max_block: int) -
         frame = frame[frame["block"] != ""]
         size = frame.groupby("block")["i"].transform("size")
         big = size > max_block
-        frame.loc[big, "block"] = frame.loc[big, "block"] + "|" + records["norm"].iloc[
-            frame.loc[big, "i"]].str.split().str[1].fillna("").to_numpy()
+        frame.loc[big, "block"] = frame.loc[big, "block"] + "|" + tokens.iloc[
+            frame.loc[big, "i"]].str[2].fillna("").to_numpy()
         frame = frame[frame.groupby("block")["i"].transform("size").between(2, max_block)]
         pairs = frame.merge(frame, on="block")
         parts.append(pairs.loc[pairs["i_x"] < pairs["i_y"], ["i_x", "i_y"]])
@@ -106,30 +107,32 @@ def candidate_pairs(records: pd.DataFrame, columns: list[str], max_block: int) -
 
 
 def score_pairs(records: pd.DataFrame, pairs: pd.DataFrame, columns: list[str], name_alone: bool,
-                name_alone_min: float = 0.96) -> pd.DataFrame:
+                name_alone_min: float = 0.96, keep_from: float = 0.0) -> pd.DataFrame:
+    """Score candidate pairs; only pairs scoring at least ``keep_from`` are returned
+    (with their reasons), so millions of candidates stay cheap."""
+    i, j = pairs["i"].to_numpy(dtype=np.int64), pairs["j"].to_numpy(dtype=np.int64)
     names = records["norm"].to_numpy()
-    out = pairs.copy()
-    out["name"] = [fuzz.token_sort_ratio(names[i], names[j]) / 100 for i, j in zip(pairs["i"], pairs["j"])]
-    shared = []
+    out = pd.DataFrame({"i": i, "j": j})
+    # Vectorised, multi-threaded pairwise similarity of aligned lists.
+    out["name"] = process.cpdist(names[i], names[j], scorer=fuzz.token_sort_ratio, workers=-1) / 100 \
+        if len(out) else np.zeros(0)
     for c in columns:
-        v = records[c].astype("string").str.lower().to_numpy()
-        same = [(v[i] is not pd.NA and v[i] == v[j]) for i, j in zip(pairs["i"], pairs["j"])]
-        out[c] = same
-        shared.append(c)
-    identifiers = [c for c in shared if c != "country"]
-    corroborated = out[identifiers].any(axis=1) if identifiers else pd.Series(False, index=out.index)
-    country_ok = out["country"] if "country" in shared else pd.Series(True, index=out.index)
-    evidence = corroborated | (name_alone & (out["name"] >= name_alone_min))
+        v = records[c].astype("string").str.lower().fillna("\0missing").to_numpy()
+        out[c] = (v[i] == v[j]) & (v[i] != "\0missing")
+    identifiers = [c for c in columns if c != "country"]
+    corroborated = out[identifiers].any(axis=1).to_numpy() if identifiers else np.zeros(len(out), bool)
+    country_ok = out["country"].to_numpy() if "country" in columns else np.ones(len(out), bool)
+    evidence = corroborated | (name_alone & (out["name"].to_numpy() >= name_alone_min))
     forms = records["name"].map(legal_form).to_numpy()
-    a, b = forms[out["i"].to_numpy()], forms[out["j"].to_numpy()] if len(out) else (forms[:0], forms[:0])
-    out["legal_conflict"] = (a != "") & (b != "") & (a != b)
+    conflict = (forms[i] != "") & (forms[j] != "") & (forms[i] != forms[j])
+    out["legal_conflict"] = conflict
     out["score"] = np.where(country_ok, np.where(evidence, out["name"], out["name"] * 0.85), 0.0) \
-        * np.where(out["legal_conflict"], 0.8, 1.0)
+        * np.where(conflict, 0.8, 1.0)
+    out = out[out["score"] >= keep_from].reset_index(drop=True)
     out["reasons"] = [
-        f"name {n:.0%} alike" + "".join(f", same {c.replace('_', ' ')}" for c in shared if row[c])
-        + (", different legal forms" if conflict else "")
-        for n, conflict, (_, row) in zip(out["name"], out["legal_conflict"], out[shared].iterrows())] \
-        if len(out) else []
+        f"name {n:.0%} alike" + "".join(f", same {c.replace('_', ' ')}" for c, hit in zip(columns, row) if hit)
+        + (", different legal forms" if legal else "")
+        for n, legal, row in zip(out["name"], out["legal_conflict"], out[columns].to_numpy())]
     return out
 
 
@@ -145,15 +148,17 @@ def resolve_label(records: pd.DataFrame, key: str, label: str, config: ResolveCo
     columns = [c for c in config.identifiers.get(label, []) if c in records.columns]
     records = records.reset_index(drop=True).assign(norm=records["name"].map(normalise_name).to_numpy())
     pairs = candidate_pairs(records, columns, config.max_block)
-    scored = score_pairs(records, pairs, columns, config.name_alone.get(label, True), config.name_alone_min)
+    scored = score_pairs(records, pairs, columns, config.name_alone.get(label, True), config.name_alone_min,
+                         keep_from=config.review_low)
     merged = scored[scored["score"] >= config.threshold]
     comp = _components(len(records), merged)
     # The party is named after its first record by key, so ids are stable across runs.
     first = pd.Series(records[key].to_numpy()).groupby(comp).transform("min").to_numpy()
     reasons = pd.Series("", index=records.index, dtype=object)
+    keys = records[key].to_numpy()
     for i, j, r, s in zip(merged["i"], merged["j"], merged["reasons"], merged["score"]):
         for a, b in ((i, j), (j, i)):
-            text = f"same party as {records.at[b, key]} ({r}; score {s:.2f})"
+            text = f"same party as {keys[b]} ({r}; score {s:.2f})"
             reasons[a] = f"{reasons[a]}; {text}" if reasons[a] else text
     assignments = pd.DataFrame({key: records[key], "party_id": label + ":" + first.astype(str),
                                 "party_reasons": reasons.where(reasons != "", None)})

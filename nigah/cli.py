@@ -76,7 +76,7 @@ def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input fi
                help="Column mapping (YAML) for another system's export (see docs/mappings.md).")] = None,
            quarantine: Annotated[Optional[Path], typer.Option(
                help="Where to write rejected rows (default NIGAH_HOME/quarantine/ingest-TIME.csv).")] = None,
-           batch_rows: Annotated[int, typer.Option(help="Rows per committed, journalled batch.")] = 50_000,
+           batch_rows: Annotated[int, typer.Option(help="Rows per committed, journalled batch.")] = 200_000,
            resolve: Annotated[bool, typer.Option(help="Resolve parties written under variant names "
                                                       "(see `nigah resolve`).")] = True,
            as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False):
@@ -384,7 +384,7 @@ def demo(store: StoreOpt = None, home: HomeOpt = None,
     home_dir = home or Path(os.environ.get("NIGAH_HOME", ".nigah"))
     data = home_dir / "scenario"
     generate(out=data, declarations=declarations, seed=seed, fmt="csv")
-    ingest(directory=data, store=store, home=home_dir, mapping=None, quarantine=None, batch_rows=50_000,
+    ingest(directory=data, store=store, home=home_dir, mapping=None, quarantine=None, batch_rows=200_000,
            as_json=False)
     analyze(store=store, home=home_dir, method="leiden", resolution=1.0, as_json=False)
     if not no_serve:

@@ -1,0 +1,129 @@
+"""Latency of the dashboard's server-side work, and first paint in Chromium.
+
+    python benchmarks/dashboard_latency.py --declarations 1000000 [--home DIR] [--runs 50]
+
+Generates and loads a scenario into the embedded store (unless --home holds
+one), then opens it as the dashboard does (an in-memory snapshot) and times
+search, expand (one hop, capped as the dashboard caps it) and path finding
+(up to 4 hops) over a sample of entities: p50 and p95 in milliseconds, and as
+a ratio to a baseline in the same process, fetching one entity by id. First
+paint is the time until a headless Chromium shows the search box.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def timed(fn, items) -> list[float]:
+    out = []
+    for item in items:
+        t0 = time.perf_counter()
+        fn(item)
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def summary(ms: list[float], baseline: float) -> dict:
+    q = statistics.quantiles(ms, n=20)
+    return {"p50_ms": round(statistics.median(ms), 2), "p95_ms": round(q[18], 2),
+            "p95_vs_baseline": round(q[18] / baseline, 1), "runs": len(ms)}
+
+
+def first_paint(app) -> float | None:
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    chromium, driver_path = "/usr/bin/chromium", "/usr/bin/chromedriver"
+    if not (Path(chromium).exists() and Path(driver_path).exists()):
+        return None
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+    from werkzeug.serving import make_server
+
+    srv = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    profile = tempfile.mkdtemp()
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                f"--user-data-dir={profile}"):
+        opts.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=opts)
+    try:
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            driver.get(f"http://127.0.0.1:{srv.server_port}/")
+            WebDriverWait(driver, 60).until(lambda d: "store" in d.find_element(By.ID, "store-status").text)
+            times.append(time.perf_counter() - t0)
+        return round(min(times[1:]), 3)  # the first load also warms the snapshot
+    finally:
+        driver.quit()
+        srv.shutdown()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--declarations", type=int, default=100_000)
+    parser.add_argument("--home", type=Path)
+    parser.add_argument("--runs", type=int, default=50)
+    args = parser.parse_args()
+    import numpy as np
+    import pandas as pd
+
+    from dashboard.app import create_app
+    from graph.duckdb_store import DuckDBStore
+    from ingest.load import ingest_directory
+    from ingest.scenario import ScenarioConfig, generate
+
+    home = args.home or Path(tempfile.mkdtemp(prefix="nigah-latency-")) / "home"
+    if not (home / "nigah.duckdb").exists():
+        data = home.parent / "data"
+        generate(data, ScenarioConfig(declarations=args.declarations))
+        with DuckDBStore(home) as store:
+            ingest_directory(store, data)
+    t0 = time.perf_counter()
+    store = DuckDBStore(home, snapshot=True)
+    traders = store.node_table("Trader", ["name"])
+    open_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    store.index  # noqa: B018 - built on first traversal; timed apart
+    index_s = time.perf_counter() - t0
+    rng = np.random.default_rng(1)
+    pick = traders.iloc[rng.integers(0, len(traders), args.runs)]
+    ids = [f"Trader:{k}" for k in pick["ntn"]]
+    agents = store.node_table("ClearingAgent", [])["licence_no"]
+    busy = [f"ClearingAgent:{k}" for k in agents.iloc[rng.integers(0, len(agents), args.runs)]]
+    baseline = statistics.median(timed(lambda i: store.get_nodes([i]), ids))
+    queries = list(pick["name"].str.split().str[0]) [: args.runs // 2] + list(pick["ntn"])[: args.runs // 2]
+    results = {
+        "declarations": int(store.counts()["nodes"]["Declaration"]),
+        "snapshot_open_s": round(open_s, 2), "index_build_s": round(index_s, 2),
+        "baseline_get_node_ms": round(baseline, 3),
+        "search": summary(timed(lambda q: store.search(q, 25), queries), baseline),
+        "expand_trader": summary(timed(lambda i: store.neighbourhood([i], hops=1, limit=300), ids), baseline),
+        "expand_agent": summary(timed(lambda i: store.neighbourhood([i], hops=1, limit=300), busy), baseline),
+        "path": summary(timed(lambda ab: store.shortest_paths(*ab, max_hops=4),
+                              list(zip(ids, ids[1:] + ids[:1]))), baseline),
+    }
+    results["first_paint_s"] = first_paint(create_app(lambda: DuckDBStore(home, snapshot=True)))
+    print(json.dumps(results, indent=2, default=lambda v: pd.Timestamp(v).isoformat()))
+
+
+if __name__ == "__main__":
+    main()
