@@ -126,6 +126,12 @@ class DuckDBStore(GraphStore):
             cols = self._columns(node.properties.values()) + [f"{n} {t}" for n, t in PROVENANCE]
             self._sql(f"CREATE TABLE IF NOT EXISTS {_q(label)} ({', '.join(cols)}, "
                              f"PRIMARY KEY ({_q(node.key)}))")
+            # A property added to the schema later: stores made before it gain the column.
+            have = {r[0] for r in self._sql("SELECT column_name FROM duckdb_columns() WHERE database_name = "
+                                            "current_database() AND table_name = ?", [label])}
+            for prop in node.properties.values():
+                if prop.name not in have:
+                    self._sql(f"ALTER TABLE {_q(label)} ADD COLUMN {_q(prop.name)} {SQL_TYPES[prop.type]}")
         for rel in self.schema.relationships.values():
             cols = ["source VARCHAR NOT NULL", "target VARCHAR NOT NULL"]
             cols += self._columns(rel.properties.values()) + [f"{n} {t}" for n, t in PROVENANCE]
