@@ -1,4 +1,4 @@
-"""The page layout (no callbacks here)."""
+"""The page layout (no callbacks here): the investigators' tab and the managers' (``regional.py``)."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
@@ -6,6 +6,7 @@ import dash_cytoscape as cyto
 from dash import dcc, html
 
 from dashboard.elements import stylesheet
+from dashboard.regional import regional_layout
 from graph.schema import SCHEMA
 
 
@@ -41,11 +42,15 @@ def layout() -> html.Div:
                        style={"width": "100%", "height": "70vh"}, minZoom=0.1, maxZoom=3),
         html.Div("Click a node to expand its neighbourhood.", className="small text-muted mt-2"),
     ]))
+    investigation = dbc.Row([
+        dbc.Col([search, details], md=4),
+        dbc.Col(canvas, md=8),
+    ])
     return html.Div([
         navbar,
-        dbc.Container(dbc.Row([
-            dbc.Col([search, details], md=4),
-            dbc.Col(canvas, md=8),
-        ]), fluid=True),
+        dbc.Container(dbc.Tabs([
+            dbc.Tab(investigation, label="Investigation", tab_id="investigation", className="pt-3"),
+            dbc.Tab(regional_layout(), label="Regional risk", tab_id="regional", className="pt-3"),
+        ], id="tabs", active_tab="investigation", className="nigah-tabs"), fluid=True),
         dcc.Store(id="focus"),
     ])

@@ -7,6 +7,8 @@ unless NIGAH_REQUIRE_NEO4J=1 (set by ``make test``), where they fail instead.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from ingest.load import ingest_directory
 from ingest.scenario import ScenarioConfig, generate
 
 ARTIFACTS = Path(__file__).with_name("artifacts")
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 SCENARIO_SIZE = 1500
 
 
@@ -109,3 +112,28 @@ def cli_store(request, tmp_path) -> list[str]:
         forget_neo4j_contents(request.getfixturevalue("neo4j_session"))
         return ["--store", "neo4j"]
     return ["--store", "duckdb", "--home", str(tmp_path / "home")]
+
+
+# ---- the browser tests' headless Chromium (shared by the dashboard's browser tests)
+@pytest.fixture(scope="module")
+def browser():
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        if os.environ.get("NIGAH_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium and chromium-driver are required (make test installs them)")
+        pytest.skip("no /usr/bin/chromium (make test installs it)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="nigah-chromium-")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1400,900",
+                f"--user-data-dir={profile}"):
+        opts.add_argument(arg)
+    # An explicit driver path: Selenium Manager never tries to download one.
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)

@@ -4,9 +4,6 @@ Screenshots are saved under tests/artifacts/ for a person to look at.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 
@@ -19,7 +16,6 @@ from dashboard.app import create_app
 from graph.duckdb_store import DuckDBStore
 from ingest.load import ingest_directory
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ARTIFACTS = Path(__file__).with_name("artifacts")
 CY = "const el = document.getElementById('graph'); const cy = el && el._cyreg && el._cyreg.cy; "
 NODE_COUNT = CY + "return cy ? cy.nodes().length : -1;"
@@ -48,30 +44,6 @@ def server(home):
     thread.start()
     yield f"http://127.0.0.1:{srv.server_port}"
     srv.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        if os.environ.get("NIGAH_REQUIRE_BROWSER") == "1":
-            pytest.fail("chromium and chromium-driver are required (make test installs them)")
-        pytest.skip("no /usr/bin/chromium (make test installs it)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="nigah-chromium-")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1400,900",
-                f"--user-data-dir={profile}"):
-        opts.add_argument(arg)
-    # An explicit driver path: Selenium Manager never tries to download one.
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def wait(driver, condition, timeout=30):

@@ -89,6 +89,9 @@ def make_declarations(rng: np.random.Generator, cfg: ScenarioConfig, p: Parties)
         "quantity": np.maximum(1, np.round(declared_weight / rng.uniform(0.5, 20, n))), "unit": "PCS",
         "weight_kg": declared_weight, "declared_value_usd": declared_value, "duty_usd": duty,
         "channel": channel, "inspection_outcome": outcome,
+        # What the examination recovered: the duty the fraud evaded, where it was found.
+        "recovered_duty_usd": np.where(np.isin(outcome, ["discrepancy", "seizure"]),
+                                       np.maximum(recoverable, 0.0), np.nan),
         "trader_ntn": traders["ntn"].to_numpy()[t],
         "consignee_id": None,
         "consignor_id": np.where(kind != "export", p.consignors["consignor_id"].to_numpy()[consignor], None),

@@ -8,9 +8,10 @@ import pandas as pd
 
 from ingest.scenario.config import ScenarioConfig
 from ingest.scenario.parties import Parties
-from ingest.scenario.reference import OFF_CORRIDOR, ROUTES, STATIONS
+from ingest.scenario.reference import HS_CODES, OFF_CORRIDOR, ROUTES, STATIONS
 
 COORDS = {code: (lat, lon) for code, _, _, lat, lon in STATIONS}
+DUTY_RATE = {code: rate for code, _, rate, _, _ in HS_CODES}
 PATTERNS = ("off_corridor", "overstay", "no_exit", "double_booking")
 
 
@@ -121,6 +122,9 @@ def make_transit(rng: np.random.Generator, cfg: ScenarioConfig, p: Parties, decl
     gd_idx = decl.index[idx[confirmed]]
     decl.loc[gd_idx, "channel"] = "red"
     decl.loc[gd_idx, "inspection_outcome"] = "seizure"
+    # The seized goods owe the import duty they were moving to evade.
+    evaded = decl.loc[gd_idx, "declared_value_usd"] * decl.loc[gd_idx, "hs_code"].map(DUTY_RATE)
+    decl.loc[gd_idx, "recovered_duty_usd"] = evaded.astype(float).round(2)
     allowed_end = start + pd.to_timedelta([ROUTES[r][1] for r in routes], unit="h")
     movements = pd.DataFrame({
         "gd_number": decl["gd_number"].to_numpy()[idx], "pattern": pattern, "diverted": diverted,
