@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dash import Dash
 
-from dashboard import callbacks, regional
+from dashboard import callbacks, cases, regional
 from dashboard.layout import layout
 from dashboard.state import StoreHolder
 from graph.store import GraphStore
@@ -23,5 +23,6 @@ def create_app(store_factory: Callable[[], GraphStore]) -> Dash:
     app.layout = layout()
     app.holder = StoreHolder(store_factory)
     callbacks.register(app, app.holder)
+    cases.register(app, app.holder)
     regional.register(app, app.holder)
     return app

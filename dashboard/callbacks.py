@@ -1,15 +1,21 @@
-"""Small callbacks: search, draw and expand the graph, show an entity."""
+"""Small callbacks of the investigators' tab: search, draw and expand (with
+filters and "show more"), paths, the entity profile and the communities list."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard.elements import caption, merge_elements, to_elements
+from dashboard.elements import caption, merge_elements, node_score, to_elements
+from dashboard.profile import graphs, profile
 from dashboard.state import StoreHolder
+from graph.model import Subgraph
 from graph.schema import SCHEMA, split_node_id
 
-EXPAND_CAP = 300
+EXPAND_CAP = 300  # neighbours drawn per click; "show more" adds as many again
+MORE_LIMIT = 2000
+HIDE, SHOW = {"display": "none"}, {"display": "inline-block"}
 
 
 def _hit(node) -> dbc.ListGroupItem:
@@ -18,20 +24,59 @@ def _hit(node) -> dbc.ListGroupItem:
         dbc.Badge(label, className="hit-label me-2", style={"backgroundColor": SCHEMA.node(label).colour}),
         html.Span(caption(node)),
         html.Span(f" {node.key}", className="text-muted small ms-1"),
+        dbc.Badge(f"{node_score(node):.2f}", color="danger", className="ms-2") if node_score(node) >= 0.5 else None,
     ], id={"type": "hit", "nid": node.id}, action=True, n_clicks=0)
 
 
-def _status(graph, what: str) -> str:
+def _window(window, months):
+    if not months or not window:
+        return None, None
+    lo, hi = window
+    since = pd.Timestamp(months[lo]).date() if lo > 0 else None
+    until = (pd.Timestamp(months[hi]) + pd.offsets.MonthEnd(0)).date() if hi < len(months) - 1 else None
+    return since, until
+
+
+def expand(store, nid: str, rel, window, months, min_risk, limit: int = EXPAND_CAP) -> Subgraph:
+    """The neighbourhood of ``nid`` under the canvas filters."""
+    since, until = _window(window, months)
+    graph = store.neighbourhood([nid], hops=1, limit=limit, rel_types=rel or None, since=since, until=until)
+    if min_risk:
+        keep = [n for n in graph.nodes if n.id == nid or node_score(n) >= min_risk]
+        ids = {n.id for n in keep}
+        graph = Subgraph(keep, [e for e in graph.edges if e.source in ids and e.target in ids],
+                         graph.truncated, graph.hidden)
+    return graph
+
+
+def _status(graph: Subgraph, what: str) -> tuple[str, dict]:
     text = f"{what}: {len(graph.nodes)} entities, {len(graph.edges)} links"
     if graph.truncated:
-        text += f" — {sum(graph.hidden.values()) or 'more'} neighbours not drawn (cap {EXPAND_CAP})"
-    return text
+        text += f" — {sum(graph.hidden.values()) or 'more'} neighbours not drawn"
+    return text, SHOW if graph.truncated else HIDE
+
+
+FILTERS = [State("rel-filter", "value"), State("window", "value"), State("months", "data"),
+           State("min-risk", "value")]
 
 
 def register(app, holder: StoreHolder) -> None:
     @app.callback(Output("store-status", "children"), Input("search", "id"))
     def store_status(_):
         return holder.describe()
+
+    @app.callback(Output("window", "max"), Output("window", "value"), Output("window", "marks"),
+                  Output("months", "data"), Input("search", "id"))
+    def time_window(_):
+        try:
+            dates = holder.call(lambda s: s.node_table("Declaration", ["date"])["date"])
+        except holder.errors:
+            raise PreventUpdate
+        if dates.dropna().empty:
+            raise PreventUpdate
+        months = pd.period_range(dates.min(), dates.max(), freq="M")
+        marks = {i: m.strftime("%b %y") for i, m in enumerate(months) if i % max(1, len(months) // 5) == 0}
+        return len(months) - 1, [0, len(months) - 1], marks, [str(m) for m in months]
 
     @app.callback(Output("results", "children"),
                   Input("search-button", "n_clicks"), Input("search", "n_submit"),
@@ -48,35 +93,123 @@ def register(app, holder: StoreHolder) -> None:
         return dbc.ListGroup([_hit(n) for n in hits], flush=True)
 
     @app.callback(Output("graph", "elements"), Output("graph-status", "children"), Output("focus", "data"),
-                  Input({"type": "hit", "nid": ALL}, "n_clicks"), Input("graph", "tapNodeData"),
-                  State("graph", "elements"), prevent_initial_call=True)
-    def draw(_clicks, tapped, elements):
-        trigger = ctx.triggered_id
-        if isinstance(trigger, dict):
-            if not ctx.triggered[0]["value"]:
-                raise PreventUpdate  # the result list was redrawn, nothing clicked
-            nid = trigger["nid"]
-            graph = holder.call(lambda s: s.neighbourhood([nid], hops=1, limit=EXPAND_CAP))
-            return to_elements(graph, roots=(nid,)), _status(graph, "Neighbourhood"), nid
+                  Output("show-more", "style"), Output("caps", "data"),
+                  Input({"type": "hit", "nid": ALL}, "n_clicks"), *FILTERS, prevent_initial_call=True)
+    def pick(_clicks, rel, window, months, min_risk):
+        if not isinstance(ctx.triggered_id, dict) or not ctx.triggered[0]["value"]:
+            raise PreventUpdate  # the result list was redrawn, nothing clicked
+        nid = ctx.triggered_id["nid"]
+        graph = holder.call(lambda s: expand(s, nid, rel, window, months, min_risk))
+        text, more = _status(graph, "Neighbourhood")
+        return to_elements(graph, roots=(nid,)), text, nid, more, {nid: EXPAND_CAP}
+
+    @app.callback(Output("graph", "elements", allow_duplicate=True),
+                  Output("graph-status", "children", allow_duplicate=True),
+                  Output("focus", "data", allow_duplicate=True), Output("show-more", "style", allow_duplicate=True),
+                  Input("graph", "tapNodeData"), State("graph", "elements"), *FILTERS, prevent_initial_call=True)
+    def tap(tapped, elements, rel, window, months, min_risk):
         if not tapped:
             raise PreventUpdate
         nid = tapped["id"]
-        graph = holder.call(lambda s: s.neighbourhood([nid], hops=1, limit=EXPAND_CAP))
-        merged = merge_elements(elements or [], to_elements(graph))
-        return merged, _status(graph, f"Expanded {tapped.get('label', nid)}"), nid
+        graph = holder.call(lambda s: expand(s, nid, rel, window, months, min_risk))
+        text, more = _status(graph, f"Expanded {tapped.get('label', nid)}")
+        return merge_elements(elements or [], to_elements(graph)), text, nid, more
 
-    @app.callback(Output("details", "children"), Input("focus", "data"), prevent_initial_call=True)
+    @app.callback(Output("graph", "elements", allow_duplicate=True),
+                  Output("graph-status", "children", allow_duplicate=True),
+                  Output("show-more", "style", allow_duplicate=True), Output("caps", "data", allow_duplicate=True),
+                  Input("show-more", "n_clicks"), State("focus", "data"), State("caps", "data"),
+                  State("graph", "elements"), *FILTERS, prevent_initial_call=True)
+    def show_more(_n, nid, caps, elements, rel, window, months, min_risk):
+        if not nid:
+            raise PreventUpdate
+        limit = min((caps or {}).get(nid, EXPAND_CAP) + EXPAND_CAP, MORE_LIMIT)
+        graph = holder.call(lambda s: expand(s, nid, rel, window, months, min_risk, limit))
+        text, more = _status(graph, f"Showing up to {limit}")
+        return merge_elements(elements or [], to_elements(graph)), text, more, {**(caps or {}), nid: limit}
+
+    @app.callback(Output("graph", "elements", allow_duplicate=True),
+                  Output("graph-status", "children", allow_duplicate=True),
+                  Input("path-button", "n_clicks"), State("focus", "data"), State("path-to", "value"),
+                  State("path-hops", "value"), State("graph", "elements"), prevent_initial_call=True)
+    def paths(_n, source, target_text, hops, elements):
+        if not source or not target_text:
+            return no_update, "Select an entity, then name the other end of the path."
+
+        def run(store):
+            target = target_text.strip()
+            if not store.get_nodes([target]):
+                hits = store.search(target, limit=1)
+                if not hits:
+                    return None, []
+                target = hits[0].id
+            found = store.shortest_paths(source, target, max_hops=int(hops))
+            return target, found
+
+        target, found = holder.call(run)
+        if target is None:
+            return no_update, f"Nothing matches “{target_text}”."
+        if not found:
+            return no_update, f"No path of at most {hops} hops between the two."
+        ids = list(dict.fromkeys(i for p in found for i in p))
+        graph = holder.call(lambda s: s.subgraph(ids))
+        on_path = {(a, b) for p in found for a, b in zip(p, p[1:])}
+        graph.edges = [e for e in graph.edges if (e.source, e.target) in on_path or (e.target, e.source) in on_path]
+        merged = merge_elements(elements or [], to_elements(graph, roots=(source, target), extra="path"), mark="path")
+        return merged, f"{len(found)} shortest path(s) of {len(found[0]) - 1} hops, drawn in pink"
+
+    @app.callback(Output("details", "children"), Output("profile-graphs", "children"), Input("focus", "data"),
+                  prevent_initial_call=True)
     def details(nid):
         if not nid:
-            return no_update
-        nodes = holder.call(lambda s: s.get_nodes([nid]))
-        if not nodes:
-            return html.Div(f"{nid} is no longer in the store.", className="text-muted small")
-        node = nodes[0]
-        label, _ = split_node_id(nid)
-        rows = [html.Tr([html.Th(k), html.Td(str(v))]) for k, v in node.properties.items()]
-        return html.Div([
-            html.H6([dbc.Badge(label, className="me-2", style={"backgroundColor": SCHEMA.node(label).colour}),
-                     caption(node)]),
-            dbc.Table(html.Tbody(rows), size="sm", className="props-table mb-0"),
-        ])
+            return no_update, no_update
+
+        def run(store):
+            nodes = store.get_nodes([nid])
+            return (profile(store, nodes[0]), graphs(store, nodes[0])) if nodes else (None, [])
+
+        shown, figures = holder.call(run)
+        if shown is None:
+            return html.Div(f"{nid} is no longer in the store.", className="text-muted small"), []
+        return shown, figures
+
+    @app.callback(Output("community-list", "children"), Input("tabs", "active_tab"))
+    def communities(tab):
+        if tab != "communities":
+            raise PreventUpdate
+        wanted = [c for c in ("name", "community", "community_score", "community_role")
+                  if c in SCHEMA.node("Trader").properties]
+        traders = holder.call(lambda s: s.node_table("Trader", wanted)).dropna(subset=["community"])
+        if traders.empty:
+            return html.Div("No communities yet: run `nigah analyze`.", className="text-muted small")
+        score = "community_score" if "community_score" in traders else None
+        agg = traders.groupby("community").agg(size=("ntn", "size"), names=("name", lambda n: ", ".join(n.head(3))),
+                                               **({"score": (score, "max")} if score else {}))
+        agg = agg.sort_values(["score", "size"] if score else ["size"], ascending=False).head(100)
+        rows = [html.Tr([html.Td(int(c)), html.Td(f"{r['score']:.2f}" if score and pd.notna(r["score"]) else "–"),
+                         html.Td(int(r["size"])), html.Td(r["names"]),
+                         html.Td(dbc.Button("Open", id={"type": "open-community", "community": int(c)},
+                                            size="sm", outline=True, n_clicks=0))])
+                for c, r in agg.iterrows()]
+        return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in ("community", "risk", "traders", "members", "")])),
+                          html.Tbody(rows)], size="sm", striped=True, id="community-table")
+
+    @app.callback(Output("graph", "elements", allow_duplicate=True),
+                  Output("graph-status", "children", allow_duplicate=True),
+                  Output("tabs", "active_tab"), Input({"type": "open-community", "community": ALL}, "n_clicks"),
+                  prevent_initial_call=True)
+    def open_community(_clicks):
+        if not isinstance(ctx.triggered_id, dict) or not ctx.triggered[0]["value"]:
+            raise PreventUpdate
+        number = ctx.triggered_id["community"]
+
+        def run(store):
+            traders = store.node_table("Trader", ["community"])
+            members = [f"Trader:{k}" for k in traders.loc[traders["community"] == number, "ntn"]]
+            # Members and what links them: their GDs' agents, vehicles and consignors.
+            around = store.neighbourhood(members, hops=2, limit=600,
+                                         rel_types=["FILED_BY", "CLEARED_BY", "CARRIED_BY", "SHIPPED_BY"])
+            return members, around
+
+        members, graph = holder.call(run)
+        return to_elements(graph, roots=tuple(members)), f"Community {number}: {len(members)} traders", "investigation"

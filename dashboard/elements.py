@@ -14,27 +14,46 @@ def caption(node: Node) -> str:
     return str(node.properties.get(spec.caption, node.key))
 
 
-def node_element(node: Node, root: bool = False) -> dict:
-    data = {"id": node.id, "label": caption(node), "kind": node.label}
+SCORES = ("risk", "diversion_score", "community_score")
+
+
+def node_score(node: Node) -> float:
+    """The highest of a node's risk scores (0 where it has none)."""
+    return max([float(node.properties[s]) for s in SCORES if node.properties.get(s) is not None] or [0.0])
+
+
+def node_element(node: Node, root: bool = False, extra: str = "") -> dict:
+    data = {"id": node.id, "label": caption(node), "kind": node.label, "score": round(node_score(node), 3)}
     community = node.properties.get("community")
     if community is not None:
         data["community"] = community
         data["community_colour"] = COMMUNITY_COLOURS[int(community) % len(COMMUNITY_COLOURS)]
-    classes = node.label + (" root" if root else "")
+    classes = node.label + (" root" if root else "") + (f" {extra}" if extra else "")
     return {"data": data, "classes": classes}
 
 
-def to_elements(graph: Subgraph, roots: tuple[str, ...] = ()) -> list[dict]:
-    nodes = [node_element(n, n.id in roots) for n in graph.nodes]
+def to_elements(graph: Subgraph, roots: tuple[str, ...] = (), extra: str = "") -> list[dict]:
+    nodes = [node_element(n, n.id in roots, extra) for n in graph.nodes]
     edges = [{"data": {"id": e.id, "source": e.source, "target": e.target, "label": e.type},
-              "classes": e.type} for e in graph.edges]
+              "classes": e.type + (f" {extra}" if extra else "")} for e in graph.edges]
     return nodes + edges
 
 
-def merge_elements(current: list[dict], new: list[dict]) -> list[dict]:
-    """Add ``new`` elements to ``current``, keeping what is drawn (and its position)."""
+MAX_DRAWN = 2000  # elements on the canvas: beyond this a browser crawls
+
+
+def merge_elements(current: list[dict], new: list[dict], mark: str = "") -> list[dict]:
+    """Add ``new`` elements to ``current``, keeping what is drawn (and its position);
+    elements already drawn that ``new`` also holds get the class ``mark``."""
+    fresh = {el["data"]["id"]: el for el in new}
+    out = []
+    for el in current:
+        if mark and el["data"]["id"] in fresh and mark not in el.get("classes", ""):
+            el = {**el, "classes": f"{el.get('classes', '')} {mark}".strip()}
+        out.append(el)
     seen = {el["data"]["id"] for el in current}
-    return current + [el for el in new if el["data"]["id"] not in seen]
+    room = max(MAX_DRAWN - len(out), 0)
+    return out + [el for el in new if el["data"]["id"] not in seen][:room]
 
 
 def stylesheet() -> list[dict]:
@@ -42,7 +61,8 @@ def stylesheet() -> list[dict]:
     styles = [
         {"selector": "node", "style": {
             "label": "data(label)", "font-size": 9, "text-valign": "bottom", "text-margin-y": 3,
-            "width": 22, "height": 22, "color": "#212529", "text-max-width": 110, "text-wrap": "ellipsis",
+            "width": "mapData(score, 0, 1, 18, 44)", "height": "mapData(score, 0, 1, 18, 44)",
+            "color": "#212529", "text-max-width": 110, "text-wrap": "ellipsis",
             # Captions appear once zoomed in enough to read them, so big graphs stay legible.
             "min-zoomed-font-size": 8}},
         {"selector": "edge", "style": {
@@ -52,6 +72,9 @@ def stylesheet() -> list[dict]:
             "border-width": 4, "border-color": "data(community_colour)"}},
         {"selector": "node.root", "style": {"width": 34, "height": 34, "font-weight": "bold"}},
         {"selector": ":selected", "style": {"overlay-color": "#ffc107", "overlay-opacity": .35}},
+        {"selector": "edge.path", "style": {"line-color": "#d63384", "target-arrow-color": "#d63384", "width": 4}},
+        {"selector": "node.path", "style": {"border-width": 4, "border-color": "#d63384"}},
+        {"selector": "node[score >= 0.5]", "style": {"background-blacken": -0.1, "shape": "diamond"}},
     ]
     for label, spec in SCHEMA.nodes.items():
         styles.append({"selector": f"node.{label}", "style": {"background-color": spec.colour}})

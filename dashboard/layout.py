@@ -18,11 +18,60 @@ def legend() -> html.Div:
     ], className="mb-2")
 
 
+def filters() -> dbc.Row:
+    return dbc.Row([
+        dbc.Col(dcc.Dropdown(id="rel-filter", multi=True, placeholder="All relationship types",
+                             options=[{"label": t, "value": t} for t in SCHEMA.relationships]), md=4),
+        dbc.Col([html.Div("Time window", className="small text-muted"),
+                 dcc.RangeSlider(id="window", min=0, max=1, value=[0, 1], step=1, marks=None,
+                                 tooltip={"placement": "bottom"}, allowCross=False)], md=5),
+        dbc.Col([html.Div("Minimum risk", className="small text-muted"),
+                 dcc.Slider(id="min-risk", min=0, max=1, step=0.1, value=0, marks={0: "0", 0.5: "0.5", 1: "1"})],
+                md=3),
+    ], className="g-2 mb-2")
+
+
+def path_finder() -> dbc.InputGroup:
+    return dbc.InputGroup([
+        dbc.InputGroupText("Path from the selected entity to"),
+        dbc.Input(id="path-to", placeholder="Label:key or a name", type="text"),
+        dbc.Select(id="path-hops", options=[{"label": f"≤ {h} hops", "value": h} for h in (2, 4, 6)], value=4),
+        dbc.Button("Find paths", id="path-button", color="secondary", n_clicks=0),
+    ], size="sm", className="mb-2")
+
+
+def case_card() -> dbc.Card:
+    return dbc.Card([dbc.CardHeader("Case"), dbc.CardBody([
+        dbc.InputGroup([dbc.Input(id="case-name", placeholder="Case name", type="text"),
+                        dbc.Button("Save", id="case-save", n_clicks=0, color="primary"),
+                        dbc.Select(id="case-open", placeholder="Open…")], size="sm", className="mb-2"),
+        dbc.ButtonGroup([dbc.Button("Add selected", id="case-add", n_clicks=0, outline=True, color="primary"),
+                         dbc.Button("Add drawn graph", id="case-add-all", n_clicks=0, outline=True, color="primary"),
+                         dbc.Button("Draw case", id="case-draw", n_clicks=0, outline=True, color="secondary")],
+                        size="sm", className="mb-2"),
+        dbc.Textarea(id="case-note", placeholder="Note on the selected entity", className="mb-1", rows=2),
+        dbc.Button("Keep note", id="case-note-save", n_clicks=0, size="sm", outline=True, className="mb-2"),
+        html.Div(id="case-entities", className="small"),
+        dbc.InputGroup([
+            dbc.Select(id="export-format", value="graphml", options=[
+                {"label": n, "value": v} for v, n in (("graphml", "GraphML (Gephi, Cytoscape)"), ("gexf", "GEXF (Gephi)"),
+                                                       ("csv", "CSV nodes + edges (Excel)"), ("json", "Cytoscape JSON"),
+                                                       ("anx", "i2 ANX"), ("cypher", "Cypher script"),
+                                                       ("html", "HTML case report"))]),
+            dbc.Button("Export", id="export-button", n_clicks=0, color="secondary"),
+        ], size="sm", className="mt-2"),
+        dbc.ButtonGroup([dbc.Button("PNG", id="image-png", n_clicks=0, size="sm", outline=True),
+                         dbc.Button("SVG", id="image-svg", n_clicks=0, size="sm", outline=True)], className="mt-2"),
+        html.Div(id="case-status", className="small text-muted mt-1"),
+        dcc.Download(id="download"),
+    ])], className="mt-3")
+
+
 def layout() -> html.Div:
     navbar = dbc.Navbar(dbc.Container([
         dbc.NavbarBrand("Nigah · watchful eye"),
         html.Span(id="store-status", className="navbar-text small"),
-    ], fluid=True), className="nigah-navbar mb-3", dark=True)
+    ], fluid=True), className="nigah-navbar mb-3", color="#14324f", dark=True)
     search = dbc.Card(dbc.CardBody([
         dbc.InputGroup([
             dbc.Input(id="search", placeholder="Name, NTN, GD number, vehicle, phone…",
@@ -31,26 +80,36 @@ def layout() -> html.Div:
         ]),
         html.Div(id="results", className="mt-3"),
     ]))
-    details = dbc.Card([dbc.CardHeader("Entity"), dbc.CardBody(
-        html.Div("Pick an entity to see its details.", id="details", className="text-muted small"))],
-        className="mt-3")
+    details = dbc.Card([dbc.CardHeader("Entity"), dbc.CardBody([
+        html.Div("Pick an entity to see its details.", id="details", className="text-muted small"),
+        html.Div(id="profile-graphs")])], className="mt-3")
     canvas = dbc.Card(dbc.CardBody([
+        filters(),
+        path_finder(),
         legend(),
-        html.Div(id="graph-status", className="small text-muted mb-2"),
+        html.Div([html.Span(id="graph-status", className="small text-muted me-2"),
+                  dbc.Button("Show more", id="show-more", n_clicks=0, size="sm", outline=True,
+                             color="secondary", style={"display": "none"})], className="mb-2"),
         cyto.Cytoscape(id="graph", elements=[], stylesheet=stylesheet(),
                        layout={"name": "cose", "animate": False, "nodeRepulsion": 8000},
                        style={"width": "100%", "height": "70vh"}, minZoom=0.1, maxZoom=3),
-        html.Div("Click a node to expand its neighbourhood.", className="small text-muted mt-2"),
+        html.Div("Click a node to expand its neighbourhood; size shows risk, rings show communities.",
+                 className="small text-muted mt-2"),
     ]))
     investigation = dbc.Row([
-        dbc.Col([search, details], md=4),
+        dbc.Col([search, details, case_card()], md=4),
         dbc.Col(canvas, md=8),
     ])
+    communities = html.Div([html.P("Communities of traders that act as one, highest risk first. "
+                                   "Open one to draw it.", className="text-muted small"),
+                            html.Div(id="community-list")])
     return html.Div([
         navbar,
         dbc.Container(dbc.Tabs([
             dbc.Tab(investigation, label="Investigation", tab_id="investigation", className="pt-3"),
+            dbc.Tab(communities, label="Communities", tab_id="communities", className="pt-3"),
             dbc.Tab(regional_layout(), label="Regional risk", tab_id="regional", className="pt-3"),
         ], id="tabs", active_tab="investigation", className="nigah-tabs"), fluid=True),
-        dcc.Store(id="focus"),
+        dcc.Store(id="focus"), dcc.Store(id="caps", data={}), dcc.Store(id="months", data=[]),
+        dcc.Store(id="case", data={"entities": [], "notes": {}}),
     ])

@@ -219,8 +219,23 @@ class DuckDBStore(GraphStore):
         names = [d[0] for d in cur.description]
         return [clean_properties(dict(zip(names, row))) for row in cur.fetchall()]
 
+    def _write_through(self, statements: list[tuple[str, list]]) -> None:
+        """Writes that must outlive a snapshot (analysts' cases): to the file, in a
+        short read-write open (waiting out a writer), and to the copy in memory."""
+        if self.snapshot:
+            writer = DuckDBStore(self.home, schema=self.schema, lock_timeout=self.lock_timeout)
+            try:
+                for sql, params in statements:
+                    writer._sql(sql, params)
+            finally:
+                writer.close()
+            self._stamp = self._file_stamp()  # our own write: no need to copy everything again
+        for sql, params in statements:
+            self._sql(sql, params)
+
     def save_case(self, name: str, case: dict) -> None:
-        self._sql("INSERT OR REPLACE INTO _cases VALUES (?, ?, now())", [name, json.dumps(case, sort_keys=True)])
+        self._write_through([("DELETE FROM _cases WHERE name = ?", [name]),
+                             ("INSERT INTO _cases VALUES (?, ?, now())", [name, json.dumps(case, sort_keys=True)])])
 
     def load_case(self, name: str) -> dict | None:
         rows = self._sql("SELECT payload FROM _cases WHERE name = ?", [name])
@@ -230,7 +245,7 @@ class DuckDBStore(GraphStore):
         return [r[0] for r in self._sql("SELECT name FROM _cases ORDER BY name")]
 
     def delete_case(self, name: str) -> None:
-        self._sql("DELETE FROM _cases WHERE name = ?", [name])
+        self._write_through([("DELETE FROM _cases WHERE name = ?", [name])])
 
     def write_properties(self, label: str, values: pd.DataFrame) -> int:
         node = self.schema.node(label)

@@ -46,3 +46,16 @@ def test_export_a_case_from_the_command_line(scenario, tmp_path):
     bad = subprocess.run([*nigah, "export", "--ids", "Trader:0000000-0", "--out", str(tmp_path / "x.json"),
                           "--format", "json", "--home", str(home)], capture_output=True, text=True)
     assert bad.returncode == 2 and "none of those entities" in bad.stderr
+
+
+def test_a_case_saved_from_the_dashboards_snapshot_reaches_the_file(scenario, tmp_path):
+    from graph.duckdb_store import DuckDBStore
+
+    with DuckDBStore(tmp_path / "home") as store:
+        ingest_directory(store, scenario)
+    dashboard = DuckDBStore(tmp_path / "home", snapshot=True)
+    dashboard.save_case("Watch", {"entities": ["Trader:1"], "notes": {}})
+    dashboard.save_case("Watch", {"entities": ["Trader:2"], "notes": {}})
+    assert dashboard.list_cases() == ["Watch"]
+    with DuckDBStore(tmp_path / "home") as reopened:  # as after a restart
+        assert reopened.load_case("Watch") == {"entities": ["Trader:2"], "notes": {}}

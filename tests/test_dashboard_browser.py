@@ -7,11 +7,13 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import networkx as nx
 import pandas as pd
 import pytest
 from werkzeug.serving import make_server
 
 from analytics.analyze import analyze
+from analytics.transit.run import run_transit
 from dashboard.app import create_app
 from graph.duckdb_store import DuckDBStore
 from ingest.load import ingest_directory
@@ -30,6 +32,7 @@ def home(scenario, tmp_path_factory):
     with DuckDBStore(home) as store:
         ingest_directory(store, scenario)
         analyze(store)
+        run_transit(store)
         truth = pd.read_csv(scenario / "truth" / "rings.csv", dtype=str)
         # An entity name from the data that looks like HTML must show as text.
         store.write_properties("Trader", pd.DataFrame({"ntn": [truth["ntn"].iloc[1]], "name": [HOSTILE_NAME]}))
@@ -113,3 +116,105 @@ def test_empty_store_says_so(tmp_path, browser):
         wait(browser, lambda d: "no data yet" in d.find_element(By.ID, "store-status").text)
     finally:
         srv.shutdown()
+
+
+def click(driver, element_id):
+    from selenium.webdriver.common.by import By
+
+    from selenium.common.exceptions import ElementClickInterceptedException
+
+    el = driver.find_element(By.ID, element_id)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+    try:
+        el.click()
+    except ElementClickInterceptedException:
+        # Below a tall profile the button can sit under a plot's hover layer:
+        # dispatch the click on the button itself.
+        driver.execute_script("arguments[0].click();", el)
+
+
+def pick(browser, server, text):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server)
+    box = wait(browser, lambda d: d.find_element(By.ID, "search"))
+    box.send_keys(text, Keys.ENTER)
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#results .list-group-item"))[0].click()
+    wait(browser, lambda d: d.execute_script(NODE_COUNT) > 0)
+
+
+def test_search_expand_path_case_export(server, browser, scenario, tmp_path):
+    """An investigator's round trip: search, expand, find a path, put it in a case, export it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.set_window_size(1400, 2200)  # the case card sits below the profile
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    rings = pd.read_csv(scenario / "truth" / "rings.csv", dtype=str)
+    a, b = rings.groupby("ring_id")["ntn"].apply(list).iloc[0][:2]
+    pick(browser, server, a)
+    wait(browser, lambda d: a in d.find_element(By.ID, "profile-title").text or
+         "Importer" in d.find_element(By.ID, "details").text or a in d.find_element(By.ID, "details").text)
+    assert "traders.csv, row" in browser.find_element(By.ID, "profile-provenance").text
+    before = browser.execute_script(NODE_COUNT)
+    browser.find_element(By.ID, "path-to").send_keys(f"Trader:{b}")
+    click(browser, "path-button")
+    wait(browser, lambda d: "shortest path" in d.find_element(By.ID, "graph-status").text)
+    on_path = browser.execute_script(CY + "return cy.nodes('.path').map(n => n.id());")
+    assert f"Trader:{a}" in on_path and f"Trader:{b}" in on_path
+    assert browser.execute_script(NODE_COUNT) >= before
+    browser.save_screenshot(str(ARTIFACTS / "04-path.png"))
+
+    click(browser, "case-add-all")
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#case-list .list-group-item"))
+    browser.find_element(By.ID, "case-note").send_keys("controller's front")
+    click(browser, "case-note-save")
+    wait(browser, lambda d: "controller's front" in d.find_element(By.ID, "case-entities").text)
+    browser.find_element(By.ID, "case-name").send_keys("Ring under watch")
+    click(browser, "case-save")
+    wait(browser, lambda d: "Saved case Ring under watch" in d.find_element(By.ID, "case-status").text)
+    Select(browser.find_element(By.ID, "export-format")).select_by_value("graphml")
+    click(browser, "export-button")
+    wait(browser, lambda d: list(downloads.glob("*.graphml")))
+    graph = nx.read_graphml(next(downloads.glob("*.graphml")))
+    assert f"Trader:{a}" in graph and f"Trader:{b}" in graph
+    assert graph.nodes[f"Trader:{a}"].get("case_note") == "controller's front"
+    Select(browser.find_element(By.ID, "export-format")).select_by_value("html")
+    click(browser, "export-button")
+    wait(browser, lambda d: list(downloads.glob("*.html")))
+    report = next(downloads.glob("*.html")).read_text(encoding="utf-8")
+    assert "<svg" in report and "controller&#x27;s front" in report
+    browser.save_screenshot(str(ARTIFACTS / "05-case.png"))
+    # The case was kept in the store: it reopens after a reload.
+    browser.get(server)
+    wait(browser, lambda d: "Ring under watch" in d.find_element(By.ID, "case-open").text)
+
+
+def test_transit_movement_on_its_corridor(server, browser, home):
+    from selenium.webdriver.common.by import By
+
+    with DuckDBStore(home, snapshot=True) as store:
+        decl = store.node_table("Declaration", ["gd_type", "diversion_score"])
+    flagged = decl[(decl["gd_type"] == "transit")].sort_values("diversion_score").iloc[-1]["gd_number"]
+    pick(browser, server, flagged)
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#movement-map .scatterlayer"))
+    text = browser.find_element(By.ID, "details").text
+    assert "Transit diversion" in text
+    assert browser.find_elements(By.CSS_SELECTOR, "#details .reasons li")
+    browser.save_screenshot(str(ARTIFACTS / "06-movement.png"))
+
+
+def test_communities_list_opens_a_community(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server)
+    wait(browser, lambda d: d.find_element(By.LINK_TEXT, "Communities")).click()
+    rows = wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#community-table tbody tr"))
+    assert rows
+    rows[0].find_element(By.TAG_NAME, "button").click()
+    wait(browser, lambda d: "Community" in d.find_element(By.ID, "graph-status").text)
+    assert browser.execute_script(NODE_COUNT) > 1
+    browser.save_screenshot(str(ARTIFACTS / "07-community.png"))

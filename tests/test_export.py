@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -84,7 +85,7 @@ def edge_set(edges) -> list:
 # ---- the dispatcher ---------------------------------------------------------------
 
 def test_every_format_writes_through_the_dispatcher(tmp_path):
-    assert FORMATS == ("graphml", "gexf", "csv", "json", "anx", "cypher")
+    assert FORMATS == ("graphml", "gexf", "csv", "json", "anx", "cypher", "html")
     for fmt in FORMATS:
         written = export(case(), fmt, tmp_path / f"case.{fmt}")
         assert written and all(p.exists() and p.stat().st_size > 0 for p in written), fmt
@@ -393,3 +394,14 @@ def test_cypher_script_recreates_the_case_graph_in_neo4j(empty_store):
     back = empty_store.subgraph([n.id for n in g.nodes])
     assert {n.id: typed(n.properties) for n in back.nodes} == {n.id: typed(expected(n)) for n in g.nodes}
     assert edge_set(back.edges) == edge_set(g.edges)
+
+
+def test_html_report_is_self_contained_and_escapes_names(tmp_path):
+    g = case()
+    path = export(g, "html", tmp_path / "case.html")[0]
+    text = path.read_text(encoding="utf-8")
+    assert "<svg" in text and "<script" not in text
+    assert "src=" not in text and "href=" not in text  # nothing to fetch: opens air-gapped
+    assert "&lt;b&gt;" in text and "<b>" not in text  # the name with markup shows as typed
+    for node in g.nodes:
+        assert html.escape(node.key) in text

@@ -10,7 +10,7 @@ from analytics.transit.inputs import confirmed_diversions, read_transit_inputs
 from analytics.transit.score import score_movements
 from graph.store import GraphStore
 
-REASON_SEPARATOR = "; "
+REASON_SEPARATOR = "\n"  # reasons contain "; " themselves
 
 
 def default_as_of(scans: pd.DataFrame) -> pd.Timestamp | None:

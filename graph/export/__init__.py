@@ -12,6 +12,7 @@ csv       Excel: nodes and edges tables (or a zip of both)       ``tables``
 json      cytoscape.js and Cytoscape desktop (``elements``)      ``cytoscape``
 anx       i2 Analyst's Notebook (ANX chart)                      ``anx``
 cypher    a script that recreates the graph in Neo4j             ``cypher``
+html      a case report: picture, entities, reasons, notes       ``report``
 ========  =====================================================  ==================
 
 >>> import tempfile
@@ -34,6 +35,7 @@ from graph.export.cypher import write_cypher
 from graph.export.cytoscape import write_json
 from graph.export.gexf import write_gexf
 from graph.export.graphml import write_graphml
+from graph.export.report import write_report
 from graph.export.tables import write_csv
 from graph.model import Subgraph
 
@@ -44,11 +46,12 @@ WRITERS: dict[str, Callable[[Subgraph, Path | str], list[Path]]] = {
     "json": write_json,
     "anx": write_anx,
     "cypher": write_cypher,
+    "html": write_report,
 }
 FORMATS = tuple(WRITERS)
 # The usual file suffix of each format (csv also takes ``.zip``).
 SUFFIXES = {"graphml": ".graphml", "gexf": ".gexf", "csv": ".csv", "json": ".json",
-            "anx": ".anx", "cypher": ".cypher"}
+            "anx": ".anx", "cypher": ".cypher", "html": ".html"}
 
 
 def export(subgraph: Subgraph, fmt: str, path: Path | str) -> list[Path]:

@@ -1,0 +1,155 @@
+"""The entity profile: attributes, provenance, scores with their reasons,
+community, party, detail history, a timeline, and for a transit movement its
+corridor with the flagged legs."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from dashboard.elements import caption
+from dashboard.regional import esc, outline_figure
+from graph.model import Node
+from graph.schema import SCHEMA
+from graph.store import GraphStore
+
+REASON_SEPARATOR = "\n"  # reasons contain "; " themselves
+SCORE_NAMES = {"risk": "Risk", "diversion_score": "Transit diversion", "community_score": "Community risk"}
+HIDDEN = {"diversion_reasons", "party_reasons", "_source_file", "_source_row"}
+
+
+def _badge(label: str) -> dbc.Badge:
+    return dbc.Badge(label, className="me-2", style={"backgroundColor": SCHEMA.node(label).colour})
+
+
+def _scores(node: Node) -> list:
+    out = []
+    for prop, name in SCORE_NAMES.items():
+        value = node.properties.get(prop)
+        if value is None:
+            continue
+        colour = "danger" if value >= 0.5 else "warning" if value >= 0.2 else "success"
+        out.append(html.Div([html.Span(f"{name}: "), dbc.Badge(f"{value:.2f}", color=colour)], className="mb-1"))
+    reasons = node.properties.get("diversion_reasons")
+    if reasons:
+        out.append(html.Ul([html.Li(r) for r in reasons.split(REASON_SEPARATOR)], className="small reasons mb-2"))
+    if node.properties.get("community") is not None:
+        role = node.properties.get("community_role")
+        out.append(html.Div(f"Community {node.properties['community']}" + (f" · {role}" if role else ""),
+                            className="small mb-1"))
+    if node.properties.get("party_reasons"):
+        out.append(html.Div([html.Strong("Same party as other records:", className="small"), html.Ul(
+            [html.Li(r) for r in node.properties["party_reasons"].split(REASON_SEPARATOR)], className="small")]))
+    return out
+
+
+def profile(store: GraphStore, node: Node) -> html.Div:
+    spec = SCHEMA.node(node.label)
+    rows = [html.Tr([html.Th(k), html.Td(str(v))]) for k, v in node.properties.items()
+            if k not in HIDDEN and not (k in spec.properties and spec.properties[k].computed)]
+    source = node.properties.get("_source_file")
+    provenance = f"from {source}, row {node.properties.get('_source_row')}" if source else "no provenance recorded"
+    history = store.history(node.id)
+    parts = [
+        html.H6([_badge(node.label), caption(node)], id="profile-title"),
+        html.Div(provenance, className="small text-muted mb-2", id="profile-provenance"),
+        *_scores(node),
+        dbc.Table(html.Tbody(rows), size="sm", className="props-table mb-2"),
+    ]
+    if history:
+        parts.append(html.Div([html.Strong("Earlier details", className="small"), html.Ul([
+            html.Li(f"{h['property']}: {h['old_value']} → {h.get('new_value') or '(none)'} "
+                    f"({h.get('source_file')} row {h.get('source_row')})") for h in history], className="small")]))
+    return html.Div(parts)
+
+
+def timeline_figure(store: GraphStore, node: Node) -> go.Figure | None:
+    """Declarations (and checkpoint scans) of an entity over time."""
+    around = store.neighbourhood([node.id], hops=1, limit=2000, labels=["Declaration", "Station"])
+    decl = [n for n in around.nodes if n.label == "Declaration" and n.id != node.id]
+    scans = [e for e in around.edges if e.type == "SCANNED_AT"]
+    if not decl and not scans:
+        return None
+    fig = go.Figure()
+    if decl:
+        frame = pd.DataFrame([{"date": n.properties.get("date"), "value": n.properties.get("declared_value_usd", 0),
+                               "gd": n.key, "outcome": n.properties.get("inspection_outcome") or "not examined"}
+                              for n in decl])
+        for outcome, part in frame.groupby("outcome"):
+            fig.add_trace(go.Scatter(x=pd.to_datetime(part["date"]), y=part["value"], mode="markers", name=outcome,
+                                     text=[esc(g) for g in part["gd"]], hovertemplate="%{text}<br>%{x|%d %b %Y}"
+                                     "<br>USD %{y:,.0f}<extra></extra>"))
+    if scans:
+        times = pd.to_datetime([e.properties.get("scanned_at") for e in scans])
+        fig.add_trace(go.Scatter(x=times, y=[0] * len(times), mode="markers", name="checkpoint scans",
+                                 marker={"symbol": "line-ns-open", "size": 12}))
+    fig.update_layout(height=220, margin={"l": 40, "r": 10, "t": 10, "b": 30}, legend={"orientation": "h"},
+                      yaxis_title="declared USD", plot_bgcolor="#fff")
+    return fig
+
+
+def movement_figure(store: GraphStore, node: Node) -> go.Figure | None:
+    """A transit GD's declared corridor, where its vehicle was scanned, and the flagged legs."""
+    p = node.properties
+    route, vehicle = p.get("route_code"), p.get("vehicle_registration")
+    if p.get("gd_type") != "transit" or not route:
+        return None
+    stops = store.subgraph([f"Route:{route}"] + [f"Station:{s.key}" for s in store.neighbourhood(
+        [f"Route:{route}"], hops=1, rel_types=["PASSES_THROUGH"]).nodes if s.label == "Station"],
+        rel_types=["PASSES_THROUGH"])
+    stations = {n.key: n for n in stops.nodes if n.label == "Station"}
+    order = sorted((e for e in stops.edges), key=lambda e: e.properties.get("seq", 0))
+    corridor = [e.target.split(":", 1)[1] for e in order]
+    scans = []
+    if vehicle:
+        seen = store.neighbourhood([f"Vehicle:{vehicle}"], hops=1, rel_types=["SCANNED_AT"], limit=5000)
+        scans = sorted((e for e in seen.edges if e.properties.get("gd_number") == node.key),
+                       key=lambda e: e.properties["scanned_at"])
+        stations |= {n.key: n for n in seen.nodes if n.label == "Station"}
+    reasons = (p.get("diversion_reasons") or "")
+    fig = outline_figure()
+    lon = [stations[c].properties.get("lon") for c in corridor if c in stations]
+    lat = [stations[c].properties.get("lat") for c in corridor if c in stations]
+    fig.add_trace(go.Scatter(x=lon, y=lat, mode="lines+markers", name="declared corridor",
+                             line={"color": "#adb5bd", "width": 6}, marker={"size": 9, "color": "#6c757d"},
+                             text=[esc(stations[c].properties.get("name")) for c in corridor if c in stations],
+                             hovertemplate="%{text}<extra>corridor</extra>"))
+    path = [e.target.split(":", 1)[1] for e in scans]
+    for a, b, ea, eb in zip(path, path[1:], scans, scans[1:]):
+        na, nb = stations.get(a), stations.get(b)
+        if not na or not nb:
+            continue
+        flagged = b not in corridor or a not in corridor or (
+            esc(na.properties.get("name")) in reasons and esc(nb.properties.get("name")) in reasons)
+        hours = (pd.Timestamp(eb.properties["scanned_at"]) - pd.Timestamp(ea.properties["scanned_at"])) / \
+            pd.Timedelta(hours=1)
+        fig.add_trace(go.Scatter(
+            x=[na.properties.get("lon"), nb.properties.get("lon")], y=[na.properties.get("lat"), nb.properties.get("lat")],
+            mode="lines", line={"color": "#d62728" if flagged else "#1f77b4", "width": 4 if flagged else 2.5},
+            name="flagged leg" if flagged else "leg", showlegend=False,
+            hovertemplate=f"{esc(na.properties.get('name'))} → {esc(nb.properties.get('name'))}: {hours:.0f} h"
+                          "<extra></extra>"))
+    if scans:
+        fig.add_trace(go.Scatter(
+            x=[stations[s].properties.get("lon") for s in path if s in stations],
+            y=[stations[s].properties.get("lat") for s in path if s in stations], mode="markers+text",
+            marker={"size": 11, "color": ["#d62728" if s not in corridor else "#1f77b4" for s in path]},
+            text=[esc(stations[s].properties.get("name")) for s in path if s in stations], textposition="top right",
+            name="scans", hovertemplate="%{text}<extra>scan</extra>"))
+    fig.update_layout(height=360, showlegend=False)
+    return fig
+
+
+def graphs(store: GraphStore, node: Node) -> list:
+    out = []
+    movement = movement_figure(store, node)
+    if movement is not None:
+        out += [html.Div("Movement on its corridor (red: flagged legs and off-corridor scans)",
+                         className="small text-muted"), dcc.Graph(figure=movement, id="movement-map",
+                                                                  config={"displaylogo": False})]
+    timeline = timeline_figure(store, node)
+    if timeline is not None:
+        out += [html.Div("Timeline", className="small text-muted"),
+                dcc.Graph(figure=timeline, id="timeline", config={"displaylogo": False})]
+    return out
