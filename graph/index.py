@@ -64,14 +64,18 @@ class GraphIndex:
         self.graph = ig.Graph(n=n, edges=np.column_stack([self.src, self.dst]), directed=True)
 
     def vertices(self, ids: list[str]) -> np.ndarray:
+        """Vertex numbers of the ids that exist (one index look-up per label)."""
+        if not len(ids):
+            return np.zeros(0, np.int64)
+        parts = pd.Series(list(ids), dtype=object).str.split(":", n=1, expand=True)
+        if parts.shape[1] < 2:
+            return np.zeros(0, np.int64)
         out = []
-        for nid in ids:
-            label, _, key = nid.partition(":")
+        for label, keys in parts.groupby(0)[1]:
             if label in self.keys:
-                pos = self.keys[label].get_indexer([key])[0]
-                if pos >= 0:
-                    out.append(pos + self.offset[label])
-        return np.asarray(out, dtype=np.int64)
+                pos = self.keys[label].get_indexer(keys.to_numpy())
+                out.append(pos[pos >= 0] + self.offset[label])
+        return np.concatenate(out).astype(np.int64) if out else np.zeros(0, np.int64)
 
     def ids(self, vertices: np.ndarray) -> np.ndarray:
         labels = np.asarray(self.labels, dtype=object)[self.vlabel[vertices]]
