@@ -117,6 +117,16 @@ class DuckDBStore(GraphStore):
     def _columns(self, props: Iterable[Property]) -> list[str]:
         return [f"{_q(p.name)} {SQL_TYPES[p.type]}" for p in props]
 
+    def _add_new_columns(self) -> None:
+        """Add properties the schema gained since the file was created (a new
+        computed property, say), so that older stores keep working."""
+        have = set(self.con.execute("SELECT table_name, column_name FROM duckdb_columns() "
+                                    "WHERE database_name = current_database()").fetchall())
+        for label, node in self.schema.nodes.items():
+            for p in node.properties.values():
+                if (label, p.name) not in have:
+                    self._sql(f"ALTER TABLE {_q(label)} ADD COLUMN {_q(p.name)} {SQL_TYPES[p.type]}")
+
     def create_schema(self) -> None:
         self._sql("CREATE TABLE IF NOT EXISTS _history (label VARCHAR, key VARCHAR, property VARCHAR, "
                   "old_value VARCHAR, new_value VARCHAR, source_file VARCHAR, source_row BIGINT, "
@@ -126,6 +136,7 @@ class DuckDBStore(GraphStore):
             cols = self._columns(node.properties.values()) + [f"{n} {t}" for n, t in PROVENANCE]
             self._sql(f"CREATE TABLE IF NOT EXISTS {_q(label)} ({', '.join(cols)}, "
                              f"PRIMARY KEY ({_q(node.key)}))")
+        self._add_new_columns()
         for rel in self.schema.relationships.values():
             cols = ["source VARCHAR NOT NULL", "target VARCHAR NOT NULL"]
             cols += self._columns(rel.properties.values()) + [f"{n} {t}" for n, t in PROVENANCE]
