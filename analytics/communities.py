@@ -14,9 +14,21 @@ from __future__ import annotations
 
 import igraph as ig
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 METHODS = ("leiden", "louvain")
+
+
+def igraph_graph(edges: pd.DataFrame) -> ig.Graph:
+    """An undirected igraph graph of ``a``, ``b``, ``weight`` edges, vertices
+    named by key (built from integer codes: much faster than from names)."""
+    codes, names = pd.factorize(pd.concat([edges["a"], edges["b"]], ignore_index=True))
+    n = len(edges)
+    g = ig.Graph(n=len(names), edges=np.column_stack([codes[:n], codes[n:]]).tolist(), directed=False)
+    g.vs["name"] = list(names)
+    g.es["weight"] = edges["weight"].astype(float).tolist()
+    return g
 
 
 def detect_communities(edges: pd.DataFrame, method: str = "leiden", resolution: float = 1.0,
@@ -37,8 +49,7 @@ def detect_communities(edges: pd.DataFrame, method: str = "leiden", resolution: 
         g.add_weighted_edges_from(edges[["a", "b", "weight"]].itertuples(index=False))
         raw = community_louvain.best_partition(g, weight="weight", resolution=resolution, random_state=seed)
     else:
-        g = ig.Graph.DataFrame(edges[["a", "b", "weight"]].astype({"a": object, "b": object}),
-                               directed=False, use_vids=False)
+        g = igraph_graph(edges)
         ig.set_random_number_generator(__import__("random").Random(seed))
         part = g.community_leiden(objective_function="modularity", weights="weight",
                                   resolution=resolution, n_iterations=-1)

@@ -204,16 +204,17 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
 
     with _open(store, home) as db:
         t0 = time.perf_counter()
+        # Transit first: its diversion scores feed the communities' scores.
+        scored, _ = run_transit(db, as_of=pd.Timestamp(as_of) if as_of else None)
+        transit = {"movements": int(len(scored)),
+                   "flagged": int((scored["diversion_score"] >= 0.5).sum()) if len(scored) else 0,
+                   "seconds": round(time.perf_counter() - t0, 2)}
         try:
             summary = run(db, method=method, resolution=resolution)
         except ValueError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
-        t1 = time.perf_counter()
-        scored, _ = run_transit(db, as_of=pd.Timestamp(as_of) if as_of else None)
-        summary["transit"] = {"movements": int(len(scored)),
-                              "flagged": int((scored["diversion_score"] >= 0.5).sum()) if len(scored) else 0,
-                              "seconds": round(time.perf_counter() - t1, 2)}
+        summary["transit"] = transit
         summary["seconds"] = round(time.perf_counter() - t0, 2)
     if as_json:
         print(json.dumps(summary, indent=2))
@@ -330,6 +331,29 @@ def evaluate_entities(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = N
     else:
         console.print(f"pair precision {result['pair_precision']}, pair recall {result['pair_recall']} "
                       f"({result['predicted_pairs']} pairs merged, {result['true_pairs']} true)")
+
+
+@evaluate_app.command("communities")
+def evaluate_communities(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = None,
+                         top: Annotated[int, typer.Option(help="How many of the highest-scored communities "
+                                                               "top-N recall looks at.")] = 20,
+                         as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False):
+    """Planted-ring recovery: ring_f1, ari and top20_ring_recall of the stored communities."""
+    from analytics.evaluate import evaluate_communities as run, stored_partition
+
+    _truth(truth, "rings.csv")
+    with _open(store, home) as db:
+        parts, scores = stored_partition(db)
+    if not parts:
+        console.print("[red]error:[/red] no communities in the store: run `nigah analyze` first")
+        raise typer.Exit(2)
+    result = run(parts, scores, truth, top=top)
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        console.print(f"ring_f1 {result['ring_f1']:.3f}, ari {result['ari']:.3f}, "
+                      f"top{top}_ring_recall {result[f'top{top}_ring_recall']:.3f} "
+                      f"({result['rings_found']} of {result['rings']} rings)")
 
 
 @evaluate_app.command("diversion")
