@@ -111,12 +111,18 @@ def test_normal_movements_are_not_flagged(scored):
 
 @pytest.mark.parametrize("planted, flag", [
     ("OFF", "off_corridor"), ("STAY", "leg_overstay"), ("NOEXIT", "no_exit"),
-    ("DB-A", "double_booking"), ("DB-B", "double_booking"), ("CLONE", "impossible_speed"),
+    ("DB-B", "double_booking"), ("CLONE", "impossible_speed"),
     ("FAST", "fast_empty_return")])
 def test_planted_pattern_is_flagged(scored, planted, flag):
     assert fired(scored, planted) == {flag}
     assert scored.at[planted, "diversion_score"] == pytest.approx(TransitConfig().weights[flag])
     assert len(scored.at[planted, "reasons"]) >= 1
+
+
+def test_double_booking_flags_the_movement_declared_for_a_busy_truck(scored):
+    # DB-A set off first with the truck; DB-B was declared while DB-A was under way.
+    assert fired(scored, "DB-A") == set()
+    assert any("DB-A" in r for r in scored.at["DB-B", "reasons"])
 
 
 @pytest.mark.parametrize("look_alike", ["OFF-LIKE", "STAY-LIKE", "NOEXIT-LIKE", "DB-LIKE-1",
@@ -134,7 +140,7 @@ def test_evidence_reads_like_an_officer_would_write_it(scored):
     (no_exit,) = scored.at["NOEXIT", "reasons"]
     assert no_exit.startswith("no exit scan at Chaman 200 h after the first scan at Karachi Port on "
                                "2025-03-22 16:00 (allowed 96 h); last seen at Sukkur")
-    assert "also on transit DB-B" in scored.at["DB-A", "reasons"][0]
+    assert "already on transit DB-A" in scored.at["DB-B", "reasons"][0]
     assert any("Peshawar" in r and "cloned plates" in r for r in scored.at["CLONE", "reasons"])
     assert "FAST-NEXT" in scored.at["FAST", "reasons"][0]
 

@@ -40,7 +40,10 @@ def double_booking(p: Prepared, config: TransitConfig) -> pd.DataFrame:
 
     Sorted by start per vehicle, a movement overlaps an earlier one exactly
     when it starts before the latest end so far; the movement holding that
-    latest end is named as the other party, and flagged too.
+    latest end is named as the other party. Only the later one is flagged:
+    it was declared for a truck already on the road under another bond,
+    while the earlier one was sound when it set off (its evidence is kept
+    with the later one's).
     """
     m = intervals(p)
     g = m.groupby("vehicle_registration")
@@ -57,12 +60,9 @@ def double_booking(p: Prepared, config: TransitConfig) -> pd.DataFrame:
                           "vehicle": hit["vehicle_registration"].to_numpy(),
                           "a_span": _span(hit).to_numpy(), "b_span": _span(other).to_numpy(),
                           "at": hit["start"].to_numpy()})
-    # Both parties get evidence naming the other.
-    both = pd.concat([pairs, pairs.rename(columns={"a": "b", "b": "a", "a_span": "b_span",
-                                                   "b_span": "a_span"})], ignore_index=True)
-    text = ("vehicle " + both["vehicle"] + " was also on transit " + both["b"] + " ("
-            + both["b_span"] + ") while on this one (" + both["a_span"] + ")")
-    return evidence(both.rename(columns={"a": "gd_number"}), "double_booking", text, both["at"]) \
+    text = ("vehicle " + pairs["vehicle"] + " was already on transit " + pairs["b"] + " ("
+            + pairs["b_span"] + ") when this one set off (" + pairs["a_span"] + ")")
+    return evidence(pairs.rename(columns={"a": "gd_number"}), "double_booking", text, pairs["at"]) \
         .drop_duplicates(["gd_number", "text"])
 
 
