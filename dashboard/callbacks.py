@@ -7,7 +7,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard.elements import caption, merge_elements, node_score, to_elements
+from dashboard.elements import caption, merge_elements, node_score, shared_by_members, to_elements
 from dashboard.profile import graphs, profile
 from dashboard.state import StoreHolder
 from graph.model import Subgraph
@@ -206,10 +206,13 @@ def register(app, holder: StoreHolder) -> None:
         def run(store):
             traders = store.node_table("Trader", ["community"])
             members = [f"Trader:{k}" for k in traders.loc[traders["community"] == number, "ntn"]]
-            # Members and what links them: their GDs' agents, vehicles and consignors.
-            around = store.neighbourhood(members, hops=2, limit=600,
+            # Members and what links them: the agents, vehicles and consignors
+            # their GDs share, with the GDs themselves folded into the links.
+            around = store.neighbourhood(members, hops=2, limit=MORE_LIMIT * 5,
                                          rel_types=["FILED_BY", "CLEARED_BY", "CARRIED_BY", "SHIPPED_BY"])
-            return members, around
+            return members, shared_by_members(around, set(members))
 
         members, graph = holder.call(run)
-        return to_elements(graph, roots=tuple(members)), f"Community {number}: {len(members)} traders", "investigation"
+        return (to_elements(graph, roots=tuple(members)),
+                f"Community {number}: {len(members)} traders and the {len(graph.nodes) - len(members)} "
+                f"agents, vehicles and suppliers two or more of them share", "investigation")

@@ -56,6 +56,27 @@ def merge_elements(current: list[dict], new: list[dict], mark: str = "") -> list
     return out + [el for el in new if el["data"]["id"] not in seen][:room]
 
 
+def shared_by_members(graph: Subgraph, members: set[str]) -> Subgraph:
+    """A community as an investigator reads it: its traders and the agents,
+    vehicles and suppliers that two or more of them use, declarations folded
+    into the links (labelled with how many GDs each link stands for)."""
+    from collections import Counter
+
+    from graph.model import Edge
+
+    filed = {e.source: e.target for e in graph.edges if e.type == "FILED_BY" and e.target in members}
+    uses = Counter((filed[e.source], e.target, e.type) for e in graph.edges
+                   if e.source in filed and e.type != "FILED_BY")
+    users: dict[str, set[str]] = {}
+    for trader, thing, _ in uses:
+        users.setdefault(thing, set()).add(trader)
+    shared = {thing for thing, who in users.items() if len(who) >= 2}
+    nodes = [n for n in graph.nodes if n.id in members or n.id in shared]
+    edges = [Edge(rel, trader, thing, {"gds": count}) for (trader, thing, rel), count in sorted(uses.items())
+             if thing in shared]
+    return Subgraph(nodes, edges, graph.truncated, graph.hidden)
+
+
 def stylesheet() -> list[dict]:
     """Cytoscape styles: colour by label from the schema, ring by community."""
     styles = [

@@ -187,6 +187,10 @@ def test_search_expand_path_case_export(server, browser, scenario, tmp_path):
     wait(browser, lambda d: list(downloads.glob("*.html")))
     report = next(downloads.glob("*.html")).read_text(encoding="utf-8")
     assert "<svg" in report and "controller&#x27;s front" in report
+    click(browser, "image-png")  # the canvas as a picture
+    wait(browser, lambda d: list(downloads.glob("nigah-canvas*.png")))
+    png = next(downloads.glob("nigah-canvas*.png")).read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 5000
     browser.save_screenshot(str(ARTIFACTS / "05-case.png"))
     # The case was kept in the store: it reopens after a reload.
     browser.get(server)
@@ -218,3 +222,21 @@ def test_communities_list_opens_a_community(server, browser):
     wait(browser, lambda d: "Community" in d.find_element(By.ID, "graph-status").text)
     assert browser.execute_script(NODE_COUNT) > 1
     browser.save_screenshot(str(ARTIFACTS / "07-community.png"))
+
+
+def test_unreachable_store_says_so(browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from graph.neo4j_store import Neo4jStore
+
+    app = create_app(lambda: Neo4jStore(uri="bolt://127.0.0.1:9"))  # nothing listens there
+    srv = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        browser.get(f"http://127.0.0.1:{srv.server_port}")
+        wait(browser, lambda d: "store unreachable" in d.find_element(By.ID, "store-status").text)
+        browser.find_element(By.ID, "search").send_keys("indus", Keys.ENTER)
+        wait(browser, lambda d: "Store unreachable" in d.find_element(By.ID, "results").text)
+    finally:
+        srv.shutdown()
