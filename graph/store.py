@@ -177,16 +177,17 @@ class GraphStore(ABC):
         self._name_index = None
         return self._upsert_nodes(label, rows)
 
-    def upsert_relationships(self, rel_type: str, rows: pd.DataFrame) -> UpsertResult:
+    def upsert_relationships(self, rel_type: str, rows: pd.DataFrame, replace: bool = True) -> UpsertResult:
         """Insert or update relationships by (source key, target key, key properties).
         ``rows`` has ``source``, ``target``, the type's properties and provenance.
 
         A relationship that comes from a reference column (a GD's trader) is
         single-valued: a row with a new target replaces the old relationship,
-        and a row with no target removes it.
+        and a row with no target removes it. ``replace=False`` skips that step
+        when the caller knows every source is new (a first load).
         """
         rel = self.schema.relationship(rel_type)
-        replaced = self._remove_other_targets(rel_type, rows) if rel.column else 0
+        replaced = self._remove_other_targets(rel_type, rows) if rel.column and replace else 0
         result = self._upsert_relationships(rel_type, rows[rows["target"].notna()])
         moved = min(replaced, result.inserted)
         return UpsertResult(result.inserted - moved, result.updated + replaced, result.unchanged)

@@ -167,14 +167,19 @@ class Loader:
         good = self._check_references(good, refs, file, label)
         good = self._drop_duplicates(good, [node.key], file, label)
         columns = [p.name for p in node.input_properties] + ["_source_file", "_source_row"]
+        before = UpsertResult(**vars(self.report.kinds.setdefault(label, KindSummary()).result))
         self._upsert(label, file, good[columns], lambda b: self.store.upsert_nodes(label, b))
         self.accepted[label] |= set(good[node.key])
+        after = self.report.kinds[label].result
+        # Nodes that all came new can have no relationship to replace.
+        all_new = after.updated == before.updated and after.unchanged == before.unchanged
         for rel in self.schema.column_relationships(label):
             # Rows without a target are kept: they remove a relationship the GD no longer has.
             edges = good[[node.key, rel.column, "_source_file", "_source_row"]]
             edges = edges.rename(columns={node.key: "source", rel.column: "target"})
             self.report.kinds.setdefault(rel.type, KindSummary()).read += int(edges["target"].notna().sum())
-            self._upsert(rel.type, file, edges, lambda b, t=rel.type: self.store.upsert_relationships(t, b))
+            self._upsert(rel.type, file, edges,
+                         lambda b, t=rel.type: self.store.upsert_relationships(t, b, replace=not all_new))
 
     def _load_relationship_file(self, source: Source) -> None:
         rel, file = self.schema.relationship(source.kind), source.path.name
