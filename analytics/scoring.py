@@ -112,6 +112,8 @@ def _shared_ids(traders: pd.DataFrame, comm: pd.Series, cfg: ScoringConfig) -> t
     ids = ids.dropna(subset=["community"])
     ids["sharing"] = ids.groupby(["community", "kind", "value"])["ntn"].transform("nunique")
     shared = ids[ids["sharing"] >= 2].copy()
+    if shared.empty:  # e.g. a flat export that names traders by id only
+        return pd.Series(0.0, index=comm.unique()), pd.Series(dtype=object)
     rarity = np.minimum(1.0, (cfg.max_holders - 1) / (shared["holders"] - 1).clip(lower=1))
     shared["strength"] = shared["kind"].map(cfg.id_strength).fillna(0.0) * rarity
     size = comm.value_counts()

@@ -17,6 +17,7 @@ from graph.store import GraphStore
 REASON_SEPARATOR = "\n"  # reasons contain "; " themselves
 SCORE_NAMES = {"risk": "Risk", "diversion_score": "Transit diversion", "community_score": "Community risk"}
 HIDDEN = {"diversion_reasons", "party_reasons", "_source_file", "_source_row"}
+REASONS = {"risk": "risk_reasons", "diversion_score": "diversion_reasons"}  # a score and why
 
 
 def _badge(label: str) -> dbc.Badge:
@@ -30,10 +31,16 @@ def _scores(node: Node) -> list:
         if value is None:
             continue
         colour = "danger" if value >= 0.5 else "warning" if value >= 0.2 else "success"
-        out.append(html.Div([html.Span(f"{name}: "), dbc.Badge(f"{value:.2f}", color=colour)], className="mb-1"))
-    reasons = node.properties.get("diversion_reasons")
-    if reasons:
-        out.append(html.Ul([html.Li(r) for r in reasons.split(REASON_SEPARATOR)], className="small reasons mb-2"))
+        badges = [html.Span(f"{name}: "), dbc.Badge(f"{value:.2f}", color=colour)]
+        if prop == "risk" and node.properties.get("risk_channel"):
+            channel = node.properties["risk_channel"]
+            badges.append(dbc.Badge(f"{channel} channel", className="ms-2", id="profile-channel",
+                                    color={"red": "danger", "yellow": "warning"}.get(channel, "success")))
+        out.append(html.Div(badges, className="mb-1"))
+        reasons = node.properties.get(REASONS.get(prop, ""))
+        if reasons:
+            out.append(html.Ul([html.Li(r) for r in reasons.split(REASON_SEPARATOR)],
+                               className="small reasons mb-2", id=f"profile-{REASONS[prop].replace('_', '-')}"))
     if node.properties.get("community") is not None:
         role = node.properties.get("community_role")
         out.append(html.Div(f"Community {node.properties['community']}" + (f" · {role}" if role else ""),

@@ -195,8 +195,10 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
             resolution: Annotated[float, typer.Option(help="Modularity resolution (higher: smaller communities).")] = 1.0,
             as_of: Annotated[Optional[str], typer.Option(
                 "--as-of", help="Judge transit exits as of this time (default: the latest checkpoint scan).")] = None,
+            risk: Annotated[bool, typer.Option(help="Score declaration and trader risk with the saved model "
+                                                    "(trained first if there is none).")] = True,
             as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False):
-    """Detect collusive trader communities and transit diversions; write scores back."""
+    """Detect collusive trader communities and transit diversions, score risk; write scores back."""
     import pandas as pd
 
     from analytics.analyze import analyze as run
@@ -215,6 +217,8 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
         summary["transit"] = transit
+        if risk:
+            summary["risk"] = _score_risk(db)
         summary["seconds"] = round(time.perf_counter() - t0, 2)
     if as_json:
         print(json.dumps(summary, indent=2))
@@ -222,6 +226,59 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
         console.print(f"{summary['communities']} communities among {summary['traders_in_communities']:,} "
                       f"linked traders ({summary['method']}); {summary['transit']['flagged']:,} of "
                       f"{summary['transit']['movements']:,} transit movements flagged ({summary['seconds']}s)")
+        if risk:
+            c = summary["risk"]["channels"]
+            console.print(f"risk scored on {summary['risk']['declarations']:,} declarations: "
+                          f"{c['red']:,} red, {c['yellow']:,} yellow, {c['green']:,} green")
+
+
+def _home() -> Path:
+    return Path(os.environ.get("NIGAH_HOME", ".nigah"))
+
+
+def _score_risk(db) -> dict:
+    """Score with the saved risk model; train one first if there is none."""
+    from analytics.risk import score_risk, train_risk
+    from analytics.risk.persist import model_dir
+
+    if not (model_dir(_home()) / "model.json").exists():
+        console.print(f"no saved risk model in {model_dir(_home())}: training one (`nigah train` retrains)")
+        try:
+            train_risk(db, _home(), log=console.print)
+        except ValueError as exc:
+            console.print(f"[yellow]risk not scored:[/yellow] {exc}")
+            return {"declarations": 0, "channels": {"red": 0, "yellow": 0, "green": 0}, "skipped": str(exc)}
+    try:
+        return score_risk(db, _home())
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def train(store: StoreOpt = None, home: HomeOpt = None,
+          epochs: Annotated[int, typer.Option(help="At most this many passes over the training GDs.")] = 30,
+          seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+          as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False):
+    """Train the declaration risk GNN on examined GDs (time split) and save it;
+    `nigah analyze` then scores with it."""
+    from analytics.risk import RiskConfig, train_risk
+    from analytics.risk.persist import model_dir
+
+    with _open(store, home) as db:
+        t0 = time.perf_counter()
+        try:
+            metrics = train_risk(db, _home(), RiskConfig(epochs=epochs, seed=seed),
+                                 log=(lambda m: None) if as_json else console.print)
+        except ValueError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+    metrics["seconds"] = round(time.perf_counter() - t0, 2)
+    if as_json:
+        print(json.dumps(metrics, indent=2))
+    else:
+        console.print(f"saved the risk model to {model_dir(_home())}: "
+                      + ", ".join(f"{k} {v}" for k, v in metrics.items()))
 
 
 @app.command()
@@ -377,6 +434,31 @@ def evaluate_diversion(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = 
                       f"({result['flagged']} flagged, {result['diverted']} planted)")
         for pattern, r in result["patterns"].items():
             console.print(f"  {pattern}: recall {r['recall']} of {r['planted']}")
+
+
+@evaluate_app.command("risk")
+def evaluate_risk(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = None,
+                  seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+                  as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False):
+    """Fit the GNN, a tabular booster and label propagation on one time split;
+    rank the latest period's GDs against the truth (precision@n%, recall, revenue, AUC)."""
+    from analytics.risk import RiskConfig
+    from analytics.risk.evaluate import evaluate_risk as run
+
+    _truth(truth, "declarations.csv")
+    with _open(store, home) as db:
+        try:
+            result = run(db, truth, RiskConfig(seed=seed), log=(lambda m: None) if as_json else console.print)
+        except ValueError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    table = Table("model", *next(iter(result["models"].values())).keys())
+    for name, m in result["models"].items():
+        table.add_row(name, *(f"{v:.3f}" for v in m.values()))
+    Console().print(table)
 
 
 @app.command()

@@ -11,6 +11,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from graph.duckdb_store import DuckDBStore
@@ -112,6 +114,35 @@ def cli_store(request, tmp_path) -> list[str]:
         forget_neo4j_contents(request.getfixturevalue("neo4j_session"))
         return ["--store", "neo4j"]
     return ["--store", "duckdb", "--home", str(tmp_path / "home")]
+
+
+# ---- a foreign, flat export of the scenario (one row per import GD)
+def _flat_export(scenario: Path, out: Path, rows: int = 300) -> pd.DataFrame:
+    """A public-style flat export (one row per declaration) made from the scenario."""
+    decl = pd.read_csv(scenario / "declarations.csv", dtype=str, keep_default_na=False)
+    imports = decl[decl["gd_type"] == "import"].head(rows)
+    consignors = pd.read_csv(scenario / "consignors.csv", dtype=str).set_index("consignor_id")
+    flat = pd.DataFrame({
+        "Declaration ID": "D" + imports["gd_number"].str.replace("-", "", regex=False),
+        "Date": pd.to_datetime(imports["date"]).dt.strftime("%d/%m/%Y"),
+        "Office ID": "OFF" + imports["station_code"],
+        "Declarant ID": imports["agent_licence"], "Importer ID": "IMP" + imports["trader_ntn"].str[:7],
+        "Seller ID": imports["consignor_id"], "HS6 Code": imports["hs_code"].str[:6],
+        "Country of Departure": consignors.loc[imports["consignor_id"], "country"].to_numpy(),
+        "Country of Origin": imports["origin_country"], "Net Mass": imports["weight_kg"],
+        "Item Price": imports["declared_value_usd"],
+        "Fraud": np.where(imports["inspection_outcome"].isin(["discrepancy", "seizure"]), "1",
+                          np.where(imports["inspection_outcome"] == "", "", "0"))})
+    out.mkdir()
+    flat.to_csv(out / "export.csv", index=False)
+    return flat
+
+
+
+@pytest.fixture
+def flat_export():
+    """``flat_export(scenario, out, rows=300)`` writes the flat export to ``out/export.csv``."""
+    return _flat_export
 
 
 # ---- the browser tests' headless Chromium (shared by the dashboard's browser tests)

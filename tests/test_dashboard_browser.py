@@ -13,6 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from analytics.analyze import analyze
+from analytics.risk import RiskConfig, score_risk, train_risk
 from analytics.transit.run import run_transit
 from dashboard.app import create_app
 from graph.duckdb_store import DuckDBStore
@@ -33,6 +34,8 @@ def home(scenario, tmp_path_factory):
         ingest_directory(store, scenario)
         analyze(store)
         run_transit(store)
+        train_risk(store, home, RiskConfig(epochs=4, hidden=16, batch_size=64))
+        score_risk(store, home)
         truth = pd.read_csv(scenario / "truth" / "rings.csv", dtype=str)
         # An entity name from the data that looks like HTML must show as text.
         store.write_properties("Trader", pd.DataFrame({"ntn": [truth["ntn"].iloc[1]], "name": [HOSTILE_NAME]}))
@@ -209,6 +212,21 @@ def test_transit_movement_on_its_corridor(server, browser, home):
     assert "Transit diversion" in text
     assert browser.find_elements(By.CSS_SELECTOR, "#details .reasons li")
     browser.save_screenshot(str(ARTIFACTS / "06-movement.png"))
+
+
+def test_risky_declaration_shows_its_channel_and_reasons(server, browser, home):
+    from selenium.webdriver.common.by import By
+
+    with DuckDBStore(home, snapshot=True) as store:
+        decl = store.node_table("Declaration", ["gd_type", "risk", "risk_channel", "risk_reasons"])
+    riskiest = decl[decl["gd_type"] == "import"].sort_values("risk").iloc[-1]
+    pick(browser, server, riskiest["gd_number"])
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#profile-risk-reasons li"))
+    shown = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#profile-risk-reasons li")]
+    assert shown == riskiest["risk_reasons"].split("\n")
+    assert browser.find_element(By.ID, "profile-channel").text == f"{riskiest['risk_channel']} channel"
+    assert f"Risk: {riskiest['risk']:.2f}" in browser.find_element(By.ID, "details").text
+    browser.save_screenshot(str(ARTIFACTS / "07-risk.png"))
 
 
 def test_communities_list_opens_a_community(server, browser):

@@ -113,28 +113,7 @@ def test_parquet_and_jsonl_load_like_csv(scenario, tmp_path):
     assert mixed.checksums() == csv_store.checksums()
 
 
-def flat_export(scenario, out: Path) -> pd.DataFrame:
-    """A public-style flat export (one row per declaration) made from the scenario."""
-    decl = pd.read_csv(scenario / "declarations.csv", dtype=str, keep_default_na=False)
-    imports = decl[decl["gd_type"] == "import"].head(300)
-    consignors = pd.read_csv(scenario / "consignors.csv", dtype=str).set_index("consignor_id")
-    flat = pd.DataFrame({
-        "Declaration ID": "D" + imports["gd_number"].str.replace("-", "", regex=False),
-        "Date": pd.to_datetime(imports["date"]).dt.strftime("%d/%m/%Y"),
-        "Office ID": "OFF" + imports["station_code"],
-        "Declarant ID": imports["agent_licence"], "Importer ID": "IMP" + imports["trader_ntn"].str[:7],
-        "Seller ID": imports["consignor_id"], "HS6 Code": imports["hs_code"].str[:6],
-        "Country of Departure": consignors.loc[imports["consignor_id"], "country"].to_numpy(),
-        "Country of Origin": imports["origin_country"], "Net Mass": imports["weight_kg"],
-        "Item Price": imports["declared_value_usd"],
-        "Fraud": np.where(imports["inspection_outcome"].isin(["discrepancy", "seizure"]), "1",
-                          np.where(imports["inspection_outcome"] == "", "", "0"))})
-    out.mkdir()
-    flat.to_csv(out / "export.csv", index=False)
-    return flat
-
-
-def test_foreign_flat_export_loads_through_the_shipped_mapping(scenario, tmp_path):
+def test_foreign_flat_export_loads_through_the_shipped_mapping(scenario, tmp_path, flat_export):
     flat = flat_export(scenario, tmp_path / "foreign")
     run = nigah("ingest", tmp_path / "foreign", "--mapping", ROOT / "ingest" / "mappings" / "flat_declarations.yaml",
                 "--home", tmp_path / "home", "--json")

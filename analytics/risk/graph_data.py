@@ -1,0 +1,68 @@
+"""The store as a heterogeneous PyTorch Geometric graph for learning.
+
+One node type per schema label, one edge type per schema relationship plus
+its reverse (so every node hears from its neighbours), and the
+trader projection of shared phones, addresses, bank accounts, directors,
+agents, suppliers and vehicles (``analytics.projection``) as ``SHARES_WITH``
+edges between traders. Reference nodes (stations, HS codes, routes) speak
+but do not listen: every GD touches them, so what they would hear is the
+whole data set, which no mini-batch can sample. Declarations carry the risk features
+(:mod:`analytics.risk.features`) and their filing day, so that a sampler can
+keep later GDs out of an earlier GD's neighbourhood; every other node carries
+its log degree per edge type.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+from torch_geometric.data import HeteroData
+
+from graph.store import GraphStore
+
+DECLARATION = "Declaration"
+TRADER_LINK = ("Trader", "SHARES_WITH", "Trader")
+
+
+def _index(store: GraphStore, label: str) -> pd.Index:
+    return pd.Index(store.node_table(label, [])[store.schema.node(label).key].astype(str))
+
+
+def build_graph(store: GraphStore, declaration_x: np.ndarray, days: np.ndarray, declaration_keys: pd.Series,
+                trader_links: pd.DataFrame | None = None) -> HeteroData:
+    """The graph, declarations in the order of ``declaration_keys`` (with their
+    features ``declaration_x`` and filing ``days``); ``trader_links`` has
+    columns ``a``, ``b`` (NTNs). The edge types are the same whatever the data
+    holds, so that a saved model fits any later graph."""
+    data = HeteroData()
+    keys = {label: pd.Index(declaration_keys.astype(str)) if label == DECLARATION else _index(store, label)
+            for label in store.schema.nodes}
+    for label, index in keys.items():
+        data[label].num_nodes = len(index)
+    for rel_type, rel in store.schema.relationships.items():
+        table = store.relationship_table(rel_type)
+        src = keys[rel.source].get_indexer(table["source"].astype(str))
+        dst = keys[rel.target].get_indexer(table["target"].astype(str))
+        keep = (src >= 0) & (dst >= 0)
+        edge = torch.from_numpy(np.unique(np.stack([src[keep], dst[keep]]), axis=1).astype(np.int64))
+        if not store.schema.node(rel.target).reference:
+            data[rel.source, rel_type, rel.target].edge_index = edge
+        if not store.schema.node(rel.source).reference:
+            data[rel.target, f"rev_{rel_type}", rel.source].edge_index = edge.flip(0)
+    pairs = np.zeros((2, 0), np.int64)
+    if trader_links is not None and len(trader_links):
+        a = keys["Trader"].get_indexer(trader_links["a"].astype(str))
+        b = keys["Trader"].get_indexer(trader_links["b"].astype(str))
+        keep = (a >= 0) & (b >= 0)
+        pairs = np.stack([a[keep], b[keep]]).astype(np.int64)
+    data[TRADER_LINK].edge_index = torch.from_numpy(np.concatenate([pairs, pairs[::-1]], axis=1))
+    for label in keys:
+        if label == DECLARATION:
+            continue
+        degrees = [torch.bincount(data[et].edge_index[1], minlength=len(keys[label]))
+                   for et in data.edge_types if et[2] == label]
+        data[label].x = torch.log1p(torch.stack(degrees, dim=1).float()) if degrees \
+            else torch.zeros(len(keys[label]), 1)  # a label nothing points to
+    data[DECLARATION].x = torch.from_numpy(np.ascontiguousarray(declaration_x, dtype=np.float32))
+    data[DECLARATION].time = torch.from_numpy(days.astype(np.int64))
+    return data

@@ -1,0 +1,70 @@
+"""The trained risk model on disk: weights (``model.pt``) and everything
+needed to use them again (``model.json``: config, feature names and
+standardisation, time split, graph shape, metrics)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from analytics.risk.model import RiskGNN
+from analytics.risk.train import RiskConfig, TimeSplit
+
+FORMAT = 1
+
+
+def model_dir(home: Path) -> Path:
+    return Path(home) / "models" / "risk"
+
+
+@dataclass
+class RiskBundle:
+    state: dict
+    config: RiskConfig
+    features: list[str]
+    mean: np.ndarray
+    std: np.ndarray
+    split: TimeSplit
+    in_dims: dict[str, int]
+    edge_types: list[tuple[str, str, str]]
+    metrics: dict
+    history: list[dict]
+
+    def model(self) -> RiskGNN:
+        c = self.config
+        model = RiskGNN(self.in_dims, self.edge_types, c.hidden, c.layers, c.dropout)
+        model.load_state_dict(self.state)
+        return model.eval()
+
+
+def save_bundle(bundle: RiskBundle, home: Path) -> Path:
+    where = model_dir(home)
+    where.mkdir(parents=True, exist_ok=True)
+    torch.save(bundle.state, where / "model.pt")
+    meta = {"format": FORMAT, "trained_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "config": bundle.config.as_dict(), "features": bundle.features,
+            "mean": bundle.mean.tolist(), "std": bundle.std.tolist(),
+            "split": {"validation_from": bundle.split.val_from.date().isoformat(),
+                      "test_from": bundle.split.test_from.date().isoformat()},
+            "in_dims": bundle.in_dims, "edge_types": [list(e) for e in bundle.edge_types],
+            "metrics": bundle.metrics, "history": bundle.history}
+    (where / "model.json").write_text(json.dumps(meta, indent=2))
+    return where
+
+
+def load_bundle(home: Path) -> RiskBundle:
+    where = model_dir(home)
+    if not (where / "model.json").exists():
+        raise FileNotFoundError(f"no trained risk model in {where}: run `nigah train` first")
+    meta = json.loads((where / "model.json").read_text())
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"{where} holds a risk model of another format: run `nigah train`")
+    return RiskBundle(torch.load(where / "model.pt", weights_only=True), RiskConfig(**meta["config"]),
+                      meta["features"], np.array(meta["mean"], np.float32), np.array(meta["std"], np.float32),
+                      TimeSplit(pd.Timestamp(meta["split"]["validation_from"]), pd.Timestamp(meta["split"]["test_from"])),
+                      meta["in_dims"], [tuple(e) for e in meta["edge_types"]], meta["metrics"], meta["history"])

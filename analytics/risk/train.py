@@ -1,0 +1,170 @@
+"""Training and scoring with the risk GNN, on a time split.
+
+Labels are the outcomes of examined GDs (adverse: discrepancy or seizure);
+unexamined GDs stay in the graph as context but are never read as clean. The
+split is by filing date: the model learns on the earliest ``train_share`` of
+GDs, picks its epoch on the next ``val_share``, and is tested on the latest.
+"""
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.metrics import average_precision_score
+from torch_geometric.loader import NodeLoader
+
+from analytics.risk.graph_data import DECLARATION
+from analytics.risk.model import RiskGNN
+from analytics.risk.sampler import TemporalNeighborSampler
+
+
+@dataclass
+class RiskConfig:
+    hidden: int = 32
+    layers: int = 3              # GD -> trader -> linked trader -> its GDs is three hops
+    fanout: list[int] = field(default_factory=lambda: [10, 5, 3])
+    batch_size: int = 512
+    epochs: int = 30
+    patience: int = 5            # epochs without a better validation AP before stopping
+    lr: float = 3e-3
+    weight_decay: float = 1e-4
+    dropout: float = 0.2
+    seed: int = 42
+    train_share: float = 0.70    # of GDs by filing date
+    val_share: float = 0.15
+    trader_links: bool = True    # SHARES_WITH edges from the trader projection
+    score_batch: int = 4096
+    seeds_per_epoch: int = 20_000   # an epoch is a random draw of at most this many training GDs
+    validation_seeds: int = 20_000  # at most this many validation GDs are scored after each epoch
+    max_seconds: float = 240.0      # training stops after the epoch that passes this budget
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TimeSplit:
+    """Train: filed before ``val_from``; validation: before ``test_from``; test: the rest."""
+    val_from: pd.Timestamp
+    test_from: pd.Timestamp
+
+    @classmethod
+    def of(cls, dates: pd.Series, config: RiskConfig) -> "TimeSplit":
+        d = pd.to_datetime(dates).sort_values()
+        return cls(d.iloc[int(len(d) * config.train_share)].normalize(),
+                   d.iloc[int(len(d) * (config.train_share + config.val_share))].normalize())
+
+    def parts(self, dates: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Boolean masks: train, validation, test."""
+        d = pd.to_datetime(dates).to_numpy()
+        val, test = np.datetime64(self.val_from), np.datetime64(self.test_from)
+        return d < val, (d >= val) & (d < test), d >= test
+
+
+def standardiser(X: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and spread of the features over ``rows`` (the training period only)."""
+    mean = X[rows].mean(axis=0)
+    std = X[rows].std(axis=0)
+    return mean, np.where(std > 1e-6, std, 1.0)
+
+
+def seed_everything(seed: int) -> None:
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+
+
+def _loader(data, nodes: np.ndarray, config: RiskConfig, batch_size: int, shuffle: bool, seed: int) -> NodeLoader:
+    return NodeLoader(data, TemporalNeighborSampler(data, config.fanout, seed=seed),
+                      input_nodes=(DECLARATION, torch.from_numpy(nodes)), batch_size=batch_size, shuffle=shuffle)
+
+
+def predict(model: RiskGNN, data, nodes: np.ndarray, config: RiskConfig,
+            attribute: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """Risk (probability) of each declaration in ``nodes`` and, with
+    ``attribute``, each feature's contribution to its logit (gradient ×
+    input, the input measured from the training mean)."""
+    model.eval()
+    risk = np.empty(len(nodes), np.float32)
+    contrib = np.empty((len(nodes), data[DECLARATION].x.shape[1]), np.float32) if attribute else None
+    done = 0
+    for batch in _loader(data, nodes, config, config.score_batch, shuffle=False, seed=config.seed + 1):
+        n = batch[DECLARATION].batch_size
+        x_dict = batch.x_dict
+        with torch.set_grad_enabled(attribute):
+            if attribute:
+                x_dict[DECLARATION] = x_dict[DECLARATION].clone().requires_grad_(True)
+            logit = model(x_dict, batch.edge_index_dict)[:n]
+            if attribute:
+                logit.sum().backward()
+                x = x_dict[DECLARATION]
+                contrib[done:done + n] = (x.grad[:n] * x[:n]).detach().numpy()
+        risk[done:done + n] = torch.sigmoid(logit).detach().numpy()
+        done += n
+    return risk, contrib
+
+
+def score_all(model: RiskGNN, data) -> tuple[np.ndarray, np.ndarray]:
+    """Risk of every declaration and its features' contributions (as in
+    :func:`predict`), in one pass over the whole graph: every neighbour
+    counts, none sampled. For scoring the store as it stands, where the
+    newest GDs have no later neighbours anyway; it needs memory in proportion
+    to the graph, as training does not."""
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    x_dict = dict(data.x_dict)
+    x = x_dict[DECLARATION] = x_dict[DECLARATION].clone().requires_grad_(True)
+    logit = model(x_dict, data.edge_index_dict)
+    logit.sum().backward()  # a GD's logit depends on its own features far more than on its neighbours'
+    for p in model.parameters():
+        p.requires_grad_(True)
+    return torch.sigmoid(logit).detach().numpy(), (x.grad * x).detach().numpy()
+
+
+def train_gnn(data, y: np.ndarray, train: np.ndarray, val: np.ndarray, config: RiskConfig,
+              log=lambda message: None) -> tuple[RiskGNN, list[dict]]:
+    """Fit on the labelled declarations ``train`` (indices, outcomes ``y[train]``),
+    keep the epoch with the best average precision on ``val``."""
+    seed_everything(config.seed)
+    in_dims = {t: data[t].x.shape[1] for t in data.node_types}
+    model = RiskGNN(in_dims, data.edge_types, config.hidden, config.layers, config.dropout)
+    optimiser = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    positives = max(int(y[train].sum()), 1)
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor((len(train) - positives) / positives))
+    target = torch.from_numpy(y.astype(np.float32))
+    rng = np.random.default_rng(config.seed)
+    if len(val) > config.validation_seeds:
+        val = np.sort(rng.choice(val, config.validation_seeds, replace=False))
+    best, best_state, history, stale = -1.0, None, [], 0
+    started = time.perf_counter()
+    for epoch in range(config.epochs):
+        model.train()
+        total = 0.0
+        seeds = train if len(train) <= config.seeds_per_epoch else rng.choice(train, config.seeds_per_epoch,
+                                                                                   replace=False)
+        for batch in _loader(data, seeds, config, config.batch_size, shuffle=True, seed=config.seed + epoch):
+            n = batch[DECLARATION].batch_size
+            optimiser.zero_grad()
+            loss = loss_fn(model(batch.x_dict, batch.edge_index_dict)[:n], target[batch[DECLARATION].n_id[:n]])
+            loss.backward()
+            optimiser.step()
+            total += float(loss.detach()) * n
+        score, _ = predict(model, data, val, config)
+        ap = float(average_precision_score(y[val], score)) if 0 < y[val].sum() < len(val) else 0.0
+        history.append({"epoch": epoch, "loss": round(total / len(seeds), 4), "val_ap": round(ap, 4)})
+        log(f"epoch {epoch}: loss {total / len(seeds):.4f}, validation AP {ap:.3f}")
+        if ap > best:
+            best, best_state, stale = ap, copy.deepcopy(model.state_dict()), 0
+        else:
+            stale += 1
+            if stale >= config.patience:
+                break
+        if time.perf_counter() - started > config.max_seconds:
+            log(f"stopping: the {config.max_seconds:.0f} s training budget is spent")
+            break
+    model.load_state_dict(best_state)
+    return model, history

@@ -1,0 +1,171 @@
+"""Declaration risk: features without the future, the detector, the GNN and
+its round trip, reasons, write-back on both stores, evaluation, and data
+that is not ours."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.metrics import roc_auc_score
+from torch_geometric.loader import NodeLoader
+
+from analytics.risk.features import declaration_features, read_declarations
+from analytics.risk.persist import load_bundle
+from analytics.risk.pipeline import prepare, score_risk, train_risk
+from analytics.risk.reasons import reasons
+from analytics.risk.sampler import TemporalNeighborSampler
+from analytics.risk.train import RiskConfig, TimeSplit
+from analytics.unit_values import unit_value_reference
+from graph.duckdb_store import DuckDBStore
+from ingest.load import ingest_directory
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICK = RiskConfig(epochs=30, patience=6, hidden=16, batch_size=64)
+
+
+def nigah(*args):
+    return subprocess.run([sys.executable, "-m", "nigah", *map(str, args)], capture_output=True, text=True,
+                          timeout=900)
+
+
+@pytest.fixture(scope="module")
+def features(loaded_duckdb):
+    return declaration_features(read_declarations(loaded_duckdb))
+
+
+def test_party_history_counts_only_earlier_days(features):
+    f = features
+    frame = pd.DataFrame({"trader": f.context["trader"], "date": f.date, "inspected": f.inspected,
+                          "adverse": f.adverse})
+    for i in np.random.default_rng(0).choice(len(frame), 200, replace=False):
+        same = frame[(frame["trader"] == frame.at[i, "trader"]) & (frame["date"] < frame.at[i, "date"])]
+        assert f.context.at[i, "trader_inspected"] == same["inspected"].sum()
+        assert f.context.at[i, "trader_adverse"] == same["adverse"].sum()
+
+
+def test_later_outcomes_do_not_change_earlier_features(loaded_duckdb):
+    d = read_declarations(loaded_duckdb)
+    split = TimeSplit.of(d["date"], RiskConfig())
+    before = declaration_features(d)
+    later = pd.to_datetime(d["date"]) >= split.test_from
+    changed = d.copy()
+    changed.loc[later, "inspection_outcome"] = "seizure"
+    after = declaration_features(changed)
+    early = ~later.to_numpy()
+    party = [c for c in before.X.columns if c.endswith(("_adverse", "_adverse_recent", "_adverse_rate"))]
+    pd.testing.assert_frame_equal(before.X.loc[early, party], after.X.loc[early, party])
+    assert not before.X.loc[~early, party].equals(after.X.loc[~early, party])  # the test is not vacuous
+
+
+def test_sampled_neighbourhoods_hold_no_later_declaration(loaded_duckdb):
+    prepared = prepare(loaded_duckdb, QUICK)
+    data = prepared.data
+    seeds = torch.from_numpy(np.random.default_rng(1).choice(data["Declaration"].num_nodes, 40, replace=False))
+    loader = NodeLoader(data, TemporalNeighborSampler(data, QUICK.fanout), input_nodes=("Declaration", seeds),
+                        batch_size=1)
+    reached_other = 0
+    for batch in loader:
+        times = data["Declaration"].time[batch["Declaration"].n_id]
+        assert (times <= times[0]).all()
+        reached_other += len(times) > 1
+    assert reached_other > 10
+
+
+def test_unit_value_detector_separates_under_invoicing(scenario, loaded_duckdb):
+    d = read_declarations(loaded_duckdb)
+    uv = unit_value_reference(d)
+    truth = pd.read_csv(scenario / "truth" / "declarations.csv").set_index("gd_number")["typology"]
+    kind = d.loc[uv.index, "gd_number"].map(truth)
+    under, honest = uv["z"][kind == "under_invoicing"], uv["z"][kind == "none"]
+    assert under.median() < -1.5 and abs(honest.median()) < 0.3
+    flagged = uv["ratio"] < 0.6
+    assert (kind[flagged] == "under_invoicing").mean() > 0.6 and flagged[kind == "under_invoicing"].mean() > 0.6
+
+
+def test_reasons_name_the_strongest_evidence_first():
+    context = pd.DataFrame({"hs_code": ["85171300"], "origin_country": ["CN"], "unit_value_ratio": [0.38],
+                            "agent": ["CHAL-1"], "agent_adverse": [3], "agent_adverse_recent": [2],
+                            "agent_inspected": [9], "gd_type": ["import"]})
+    features = ["unit_value_z", "unit_value_log_ratio", "agent_adverse", "agent_adverse_recent", "import"]
+    text = reasons(np.array([[0.5, 0.4, 1.2, 0.3, -2.0]]), features, context)[0].split("\n")
+    assert text == ["agent CHAL-1 linked to 3 adverse finding(s) in 9 earlier inspection(s), 2 in the last 90 days",
+                    "unit value 62% below the HS 85171300 reference for CN"]
+
+
+@pytest.fixture(scope="module")
+def trained(scenario, tmp_path_factory):
+    home = tmp_path_factory.mktemp("risk") / "home"
+    store = DuckDBStore(home)
+    ingest_directory(store, scenario)
+    metrics = train_risk(store, home, QUICK)
+    yield store, home, metrics
+    store.close()
+
+
+def test_model_round_trip_scores_without_retraining(trained):
+    store, home, metrics = trained
+    assert metrics["epochs"] >= 1 and metrics["train_examined"] > 50
+    bundle = load_bundle(home)
+    assert bundle.features[0] == "import" and bundle.split.test_from > bundle.split.val_from
+    summary = score_risk(store, home)
+    first = store.node_table("Declaration", ["risk", "risk_channel", "risk_reasons"])
+    assert summary["declarations"] == len(first) and first["risk"].notna().all()
+    assert first["risk"].between(0, 1).all() and first["risk_reasons"].str.len().gt(0).all()
+    assert set(first["risk_channel"]) <= {"red", "yellow", "green"}
+    assert (first["risk_channel"] == "red").mean() <= 0.05 + 1 / len(first)
+    trained_at = (home / "models" / "risk" / "model.json").stat().st_mtime
+    score_risk(store, home)  # the saved model again, not a new one
+    again = store.node_table("Declaration", ["risk"])
+    assert (home / "models" / "risk" / "model.json").stat().st_mtime == trained_at
+    pd.testing.assert_series_equal(first.set_index("gd_number")["risk"], again.set_index("gd_number")["risk"])
+    traders = store.node_table("Trader", ["risk", "risk_reasons"]).dropna(subset=["risk"])
+    assert len(traders) > 0 and traders["risk_reasons"].str.startswith("GD ").all()
+
+
+def test_risk_ranks_fraud_above_honest_declarations(trained, scenario):
+    store, home, _ = trained
+    score_risk(store, home)
+    scored = store.node_table("Declaration", ["risk"]).set_index("gd_number")["risk"]
+    fraud = pd.read_csv(scenario / "truth" / "declarations.csv").set_index("gd_number")["fraud"]
+    auc = roc_auc_score(fraud.to_numpy(), scored.reindex(fraud.index).to_numpy())
+    assert auc > 0.6  # 1,500 GDs hold only ~10 adverse findings to learn from before the test period
+
+
+def test_train_analyze_and_evaluate_through_the_cli(scenario, cli_store, tmp_path):
+    home = ["--home", tmp_path / "home"] if "neo4j" in cli_store else []
+    assert nigah("ingest", scenario, *cli_store, *home).returncode == 0
+    run = nigah("train", "--epochs", "2", "--json", *cli_store, *home)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["epochs"] == 2
+    run = nigah("analyze", "--json", *cli_store, *home)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["risk"]["declarations"] > 1000
+    run = nigah("evaluate", "risk", "--truth", scenario, "--json", *cli_store, *home)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert set(result["models"]) == {"gnn", "tabular", "label_propagation"}
+    for metrics in result["models"].values():
+        assert set(metrics) == {"precision_at_1", "precision_at_2", "precision_at_5", "precision_at_10",
+                                "recall_at_5", "revenue_at_5", "auc"}
+        assert 0 <= metrics["precision_at_5"] <= 1
+    assert result["models"]["gnn"]["auc"] > 0.6
+
+
+def test_flat_public_export_trains_and_scores(scenario, tmp_path, flat_export):
+    flat = flat_export(scenario, tmp_path / "flat", rows=5000)
+    home = tmp_path / "home"
+    mapping = ROOT / "ingest" / "mappings" / "flat_declarations.yaml"
+    assert nigah("ingest", tmp_path / "flat", "--mapping", mapping, "--home", home).returncode == 0
+    run = nigah("train", "--epochs", "2", "--json", "--home", home)
+    assert run.returncode == 0, run.stderr
+    assert nigah("analyze", "--home", home).returncode == 0
+    store = DuckDBStore(home)
+    scored = store.node_table("Declaration", ["risk", "risk_reasons"])
+    store.close()
+    assert len(scored) == len(flat) and scored["risk"].notna().all()
