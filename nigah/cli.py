@@ -439,6 +439,9 @@ def evaluate_diversion(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = 
 @evaluate_app.command("risk")
 def evaluate_risk(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = None,
                   seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+                  party_history: Annotated[bool, typer.Option(
+                      help="Give both models the parties' earlier outcomes as features (the ablation: "
+                           "--no-party-history, so that only the GNN can learn them, from the graph).")] = True,
                   as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False):
     """Fit the GNN, a tabular booster and label propagation on one time split;
     rank the latest period's GDs against the truth (precision@n%, recall, revenue, AUC)."""
@@ -448,7 +451,7 @@ def evaluate_risk(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = None,
     _truth(truth, "declarations.csv")
     with _open(store, home) as db:
         try:
-            result = run(db, truth, RiskConfig(seed=seed), log=(lambda m: None) if as_json else console.print)
+            result = run(db, truth, RiskConfig(seed=seed, party_history=party_history), log=(lambda m: None) if as_json else console.print)
         except ValueError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc

@@ -57,8 +57,11 @@ def _num(column: pd.Series) -> pd.Series:
     return pd.to_numeric(column, errors="coerce").astype(float)
 
 
-def declaration_features(d: pd.DataFrame) -> DeclarationFeatures:
-    """Features of every declaration in ``d`` (see :func:`read_declarations`)."""
+def declaration_features(d: pd.DataFrame, party_history: bool = True) -> DeclarationFeatures:
+    """Features of every declaration in ``d`` (see :func:`read_declarations`).
+    Without ``party_history`` the parties' earlier outcomes are left out of the
+    model inputs (kept in the context for reasons): a GNN can still learn them
+    from the graph, a tabular model cannot."""
     d = d.reset_index(drop=True)
     dates = pd.to_datetime(d["date"])
     outcome = d["inspection_outcome"]
@@ -91,11 +94,12 @@ def declaration_features(d: pd.DataFrame) -> DeclarationFeatures:
     for party, column in PARTIES.items():
         keys = d[column] if column in d else pd.Series(None, index=d.index, dtype=object)
         h = prior_history(keys, dates, inspected.astype(np.int64), adverse.astype(np.int64))
-        X[f"{party}_log_gds"] = np.log1p(h["gds"])
-        X[f"{party}_log_inspected"] = np.log1p(h["inspected"])
-        X[f"{party}_adverse"] = np.log1p(h["adverse"])
-        X[f"{party}_adverse_recent"] = np.log1p(h["adverse_recent"])
-        X[f"{party}_adverse_rate"] = h["adverse"] / (h["inspected"] + 1.0)
+        if party_history:
+            X[f"{party}_log_gds"] = np.log1p(h["gds"])
+            X[f"{party}_log_inspected"] = np.log1p(h["inspected"])
+            X[f"{party}_adverse"] = np.log1p(h["adverse"])
+            X[f"{party}_adverse_recent"] = np.log1p(h["adverse_recent"])
+            X[f"{party}_adverse_rate"] = h["adverse"] / (h["inspected"] + 1.0)
         context[party] = keys
         context[f"{party}_adverse"] = h["adverse"]
         context[f"{party}_adverse_recent"] = h["adverse_recent"]

@@ -13,10 +13,15 @@ its log degree per edge type.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import torch
-from torch_geometric.data import HeteroData
+
+with warnings.catch_warnings():  # PyG 2.8 still calls torch.jit.script on import
+    warnings.filterwarnings("ignore", category=FutureWarning, message=".*torch.jit.script.*")
+    from torch_geometric.data import HeteroData
 
 from graph.store import GraphStore
 
@@ -44,7 +49,9 @@ def build_graph(store: GraphStore, declaration_x: np.ndarray, days: np.ndarray, 
         src = keys[rel.source].get_indexer(table["source"].astype(str))
         dst = keys[rel.target].get_indexer(table["target"].astype(str))
         keep = (src >= 0) & (dst >= 0)
-        edge = torch.from_numpy(np.unique(np.stack([src[keep], dst[keep]]), axis=1).astype(np.int64))
+        n_dst = max(len(keys[rel.target]), 1)
+        pairs = np.unique(src[keep].astype(np.int64) * n_dst + dst[keep])  # one edge per pair of nodes
+        edge = torch.from_numpy(np.stack([pairs // n_dst, pairs % n_dst]))
         if not store.schema.node(rel.target).reference:
             data[rel.source, rel_type, rel.target].edge_index = edge
         if not store.schema.node(rel.source).reference:

@@ -9,6 +9,8 @@ GD says about itself rather than replacing it.
 """
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import nn
 from torch_geometric.nn import HeteroConv, SAGEConv
@@ -21,9 +23,11 @@ class RiskGNN(nn.Module):
                  layers: int = 2, dropout: float = 0.2):
         super().__init__()
         self.encode = nn.ModuleDict({t: nn.Linear(d, hidden) for t, d in in_dims.items()})
-        self.convs = nn.ModuleList(
-            HeteroConv({et: SAGEConv((hidden, hidden), hidden) for et in edge_types}, aggr="sum")
-            for _ in range(layers))
+        with warnings.catch_warnings():  # reference nodes are never updated: on purpose (graph_data)
+            warnings.filterwarnings("ignore", message="There exist node types")
+            self.convs = nn.ModuleList(
+                HeteroConv({et: SAGEConv((hidden, hidden), hidden) for et in edge_types}, aggr="sum")
+                for _ in range(layers))
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Sequential(nn.Linear(hidden + in_dims[DECLARATION], hidden), nn.ReLU(),
                                   nn.Dropout(dropout), nn.Linear(hidden, 1))

@@ -37,7 +37,7 @@ def prepare(store: GraphStore, config: RiskConfig, split: TimeSplit | None = Non
             scale: tuple[np.ndarray, np.ndarray] | None = None) -> Prepared:
     """Features, split and graph; the split and the standardisation are the
     saved model's when given, else fitted on the training period."""
-    features = declaration_features(read_declarations(store))
+    features = declaration_features(read_declarations(store), config.party_history)
     if not len(features):
         raise ValueError("no declarations in the store: ingest some first")
     split = split or TimeSplit.of(features.date, config)

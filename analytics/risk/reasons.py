@@ -6,9 +6,10 @@ unit value, the trader's history, ...) and the strongest ones that raised the
 score are written out with the GD's own figures, naming the neighbour (agent,
 supplier, vehicle, ...) whose history drove it.
 
->>> row = {"hs_code": "85171300", "origin_country": "CN", "unit_value_ratio": 0.38}
->>> evidence_text("unit_value", row)
-'unit value 62% below the HS 85171300 reference for CN'
+>>> rows = pd.DataFrame({"hs_code": ["85171300", "85171300"], "origin_country": "CN",
+...                      "unit_value_ratio": [0.38, 2.5]})
+>>> evidence_texts("unit_value", rows).tolist()
+['unit value 62% below the HS 85171300 reference for CN', 'unit value 2.5× the HS 85171300 reference for CN: dearer goods under a cheaper code?']
 """
 from __future__ import annotations
 
@@ -40,43 +41,47 @@ def evidence_of(feature: str) -> str:
     return feature
 
 
-def evidence_text(evidence: str, row: dict) -> str:
-    """One reason, from the GD's context row (``DeclarationFeatures.context``)."""
+def _text(values: pd.Series, fmt: str = "{}") -> pd.Series:
+    return values.map(fmt.format).astype(object)
+
+
+def evidence_texts(evidence: str, rows: pd.DataFrame) -> pd.Series:
+    """One reason per row of ``rows`` (``DeclarationFeatures.context``), vectorised."""
+    def const(text: str) -> pd.Series:
+        return pd.Series(text, index=rows.index, dtype=object)
+
     if evidence == "unit_value":
-        ratio = row.get("unit_value_ratio")
-        where = f"the HS {row['hs_code']} reference for {row['origin_country']}"
-        if ratio is None or pd.isna(ratio):
-            return "no usable unit value"
-        if ratio < 1:
-            return f"unit value {1 - ratio:.0%} below {where}"
-        return f"unit value {ratio:.1f}× {where}: dearer goods under a cheaper code?"
+        ratio = rows["unit_value_ratio"].astype(float)
+        where = " the HS " + _text(rows["hs_code"]) + " reference for " + _text(rows["origin_country"])
+        below = "unit value " + _text((1 - ratio).fillna(0), "{:.0%}") + " below" + where
+        above = "unit value " + _text(ratio.fillna(0), "{:.1f}") + "×" + where + ": dearer goods under a cheaper code?"
+        return below.where(ratio < 1, above).where(ratio.notna(), "no usable unit value")
     if evidence == "kg_per_unit_z":
-        return f"weight per unit unusual for HS {row['hs_code']} (robust z {row['kg_per_unit_z']:+.1f})"
+        return ("weight per unit unusual for HS " + _text(rows["hs_code"]) + " (robust z "
+                + _text(rows["kg_per_unit_z"].astype(float).fillna(0), "{:+.1f}") + ")")
     if evidence in PARTIES:
-        key = row.get(evidence)
-        adverse, inspected = int(row[f"{evidence}_adverse"]), int(row[f"{evidence}_inspected"])
-        recent = int(row[f"{evidence}_adverse_recent"])
-        name = f"{PARTY_NAMES[evidence]} {key}"
-        if adverse == 0:
-            return f"{name}: no adverse finding in {inspected} earlier inspection(s)"
-        text = f"{name} linked to {adverse} adverse finding(s) in {inspected} earlier inspection(s)"
-        return text + (f", {recent} in the last 90 days" if recent else "")
+        name = PARTY_NAMES[evidence] + " " + _text(rows[evidence])
+        adverse, inspected = rows[f"{evidence}_adverse"].astype(int), rows[f"{evidence}_inspected"].astype(int)
+        recent = rows[f"{evidence}_adverse_recent"].astype(int)
+        seen = " in " + _text(inspected) + " earlier inspection(s)"
+        linked = name + " linked to " + _text(adverse) + " adverse finding(s)" + seen \
+            + ("" + (", " + _text(recent) + " in the last 90 days")).where(recent > 0, "")
+        return linked.where(adverse > 0, name + ": no adverse finding" + seen)
     if evidence == "trader_age":
-        days = row.get("trader_age_days")
-        if days is None or pd.isna(days):
-            return "trader's registration date unknown"
-        if days < 0:  # a re-registered front filing under its new NTN's old records
-            return f"filed {int(-days)} days before the trader's registration"
-        return f"trader registered {int(days)} days before filing"
+        days = rows["trader_age_days"].astype(float)
+        after = "filed " + _text((-days).fillna(0).astype(int)) + " days before the trader's registration"
+        before = "trader registered " + _text(days.fillna(0).astype(int)) + " days before filing"
+        # (a re-registered front can file under its new NTN's old records)
+        return before.where(days >= 0, after).where(days.notna(), "trader's registration date unknown")
     if evidence == "duty":
-        return f"high-duty goods (HS {row['hs_code']})"
+        return "high-duty goods (HS " + _text(rows["hs_code"]) + ")"
     if evidence == "diversion_score":
-        return "transit movement flagged for diversion (see its diversion reasons)"
+        return const("transit movement flagged for diversion (see its diversion reasons)")
     if evidence == "gd_type":
-        return f"{row['gd_type']} declaration"
+        return _text(rows["gd_type"]) + " declaration"
     if evidence == "size":
-        return "size of the consignment (value, weight, quantity)"
-    return evidence.replace("_", " ")
+        return const("size of the consignment (value, weight, quantity)")
+    return const(evidence.replace("_", " "))
 
 
 def reasons(contributions: np.ndarray, features: list[str], context: pd.DataFrame, top: int = 3) -> list[str]:
@@ -86,8 +91,15 @@ def reasons(contributions: np.ndarray, features: list[str], context: pd.DataFram
     names = list(dict.fromkeys(groups))
     summed = np.column_stack([contributions[:, (groups == g).to_numpy()].sum(axis=1) for g in names])
     order = np.argsort(-summed, axis=1)[:, :top]
-    out = []
-    for i, row in enumerate(context.to_dict("records")):
-        lines = [evidence_text(names[j], row) for j in order[i] if summed[i, j] > 0.05]
-        out.append(SEPARATOR.join(lines) if lines else "nothing stands out")
-    return out
+    strong = np.take_along_axis(summed, order, axis=1) > 0.05
+    lines = np.full(order.shape, "", dtype=object)
+    for j, name in enumerate(names):
+        chosen = (order == j) & strong
+        rows = np.flatnonzero(chosen.any(axis=1))
+        if not len(rows):
+            continue
+        text = np.empty(len(context), dtype=object)
+        text[rows] = evidence_texts(name, context.iloc[rows]).to_numpy()
+        for k in range(order.shape[1]):
+            lines[chosen[:, k], k] = text[chosen[:, k]]
+    return [SEPARATOR.join(x for x in row if x) or "nothing stands out" for row in lines.tolist()]

@@ -37,10 +37,11 @@ class RiskConfig:
     train_share: float = 0.70    # of GDs by filing date
     val_share: float = 0.15
     trader_links: bool = True    # SHARES_WITH edges from the trader projection
+    party_history: bool = True   # parties' earlier outcomes as GD features (see features.py)
     score_batch: int = 4096
     seeds_per_epoch: int = 20_000   # an epoch is a random draw of at most this many training GDs
-    validation_seeds: int = 20_000  # at most this many validation GDs are scored after each epoch
-    max_seconds: float = 240.0      # training stops after the epoch that passes this budget
+    validation_seeds: int = 5_000   # at most this many validation GDs are scored after each epoch
+    max_seconds: float = 200.0      # training stops (mid-epoch if need be) when this budget is spent
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -143,7 +144,7 @@ def train_gnn(data, y: np.ndarray, train: np.ndarray, val: np.ndarray, config: R
     started = time.perf_counter()
     for epoch in range(config.epochs):
         model.train()
-        total = 0.0
+        total, seen, out_of_time = 0.0, 0, False
         seeds = train if len(train) <= config.seeds_per_epoch else rng.choice(train, config.seeds_per_epoch,
                                                                                    replace=False)
         for batch in _loader(data, seeds, config, config.batch_size, shuffle=True, seed=config.seed + epoch):
@@ -153,17 +154,21 @@ def train_gnn(data, y: np.ndarray, train: np.ndarray, val: np.ndarray, config: R
             loss.backward()
             optimiser.step()
             total += float(loss.detach()) * n
+            seen += n
+            if time.perf_counter() - started > config.max_seconds:
+                out_of_time = True
+                break
         score, _ = predict(model, data, val, config)
         ap = float(average_precision_score(y[val], score)) if 0 < y[val].sum() < len(val) else 0.0
-        history.append({"epoch": epoch, "loss": round(total / len(seeds), 4), "val_ap": round(ap, 4)})
-        log(f"epoch {epoch}: loss {total / len(seeds):.4f}, validation AP {ap:.3f}")
+        history.append({"epoch": epoch, "gds": seen, "loss": round(total / seen, 4), "val_ap": round(ap, 4)})
+        log(f"epoch {epoch}: {seen:,} GDs, loss {total / seen:.4f}, validation AP {ap:.3f}")
         if ap > best:
             best, best_state, stale = ap, copy.deepcopy(model.state_dict()), 0
         else:
             stale += 1
             if stale >= config.patience:
                 break
-        if time.perf_counter() - started > config.max_seconds:
+        if out_of_time:
             log(f"stopping: the {config.max_seconds:.0f} s training budget is spent")
             break
     model.load_state_dict(best_state)
