@@ -158,12 +158,13 @@ class DuckDBStore(GraphStore):
                               if c not in keys and c not in provenance)
         # The typed rows are read straight from the frame: no staging copy.
         incoming = f"(SELECT {select} FROM incoming)"
-        repeated = rows.duplicated(subset=keys) if not keyed else None
-        if repeated is not None and repeated.any():
-            raise ValueError(f"{table}: key {tuple(rows.loc[repeated, keys].iloc[0])} is repeated among the rows")
         self.con.register("incoming", rows)
         try:
             self._sql("BEGIN")
+            repeated = [] if keyed else self._sql(
+                f"SELECT {', '.join(map(_q, keys))} FROM incoming GROUP BY ALL HAVING count(*) > 1 LIMIT 1")
+            if repeated:
+                raise ValueError(f"{table}: key {repeated[0]} is repeated among the rows")
             inserted = self.con.execute(
                 f"INSERT INTO {table} ({', '.join(map(_q, cols))}) SELECT {', '.join(map(_q, cols))} "
                 f"FROM {incoming} s WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {on})").fetchall()[0][0]
