@@ -50,7 +50,8 @@ def _floats(text: pd.Series, present: pd.Series) -> pd.Series | None:
 
 
 def _parse(prop: Property, text: pd.Series) -> tuple[pd.Series, pd.Series, str]:
-    """Typed values, a mask of values that failed to parse, and the reason for those."""
+    """Typed values, a mask of values that failed to parse, and the reason for those
+    (``text``: trimmed strings, "" where missing)."""
     present = text != ""
     if prop.type in ("int", "float"):
         values = _floats(text, present) if prop.type == "float" else None
@@ -67,10 +68,10 @@ def _parse(prop: Property, text: pd.Series) -> tuple[pd.Series, pd.Series, str]:
         bad = present & values.isna()
         return values, bad, "not a date (YYYY-MM-DD)" if prop.type == "date" else "not an ISO date-time"
     if prop.type == "enum":
-        values = text.str.strip().str.lower()
+        values = text.str.lower()
         bad = present & ~values.isin(prop.values)
         return values.where(present, None), bad, f"not one of {', '.join(prop.values)}"
-    values = text.str.strip()
+    values = text
     if prop.format:
         values = formats.normalise(prop.format, values)
         bad = present & ~formats.matches(prop.format, values)
