@@ -136,15 +136,17 @@ class DuckDBStore(GraphStore):
         for rel in self.schema.relationships.values():
             cols = ["source VARCHAR NOT NULL", "target VARCHAR NOT NULL"]
             cols += self._columns(rel.properties.values()) + [f"{n} {t}" for n, t in PROVENANCE]
-            key = ", ".join(["source", "target", *map(_q, rel.key)])
-            self._sql(f"CREATE TABLE IF NOT EXISTS {rel_table(rel.type)} ({', '.join(cols)}, "
-                      f"PRIMARY KEY ({key}))")
-            self._sql(f"CREATE INDEX IF NOT EXISTS {_q('ix_' + rel.type + '_target')} "
-                             f"ON {rel_table(rel.type)} (target)")
+            # No primary key and no index: keeping them up to date cost more than
+            # all the rest of a bulk load, no query looks rows up through them
+            # (joins and scans do not use them), and the upsert keeps keys unique
+            # itself (see _upsert). Stores made by earlier versions keep theirs.
+            self._sql(f"CREATE TABLE IF NOT EXISTS {rel_table(rel.type)} ({', '.join(cols)})")
 
     # ---- writes ------------------------------------------------------------
     def _upsert(self, table: str, rows: pd.DataFrame, keys: list[str],
-                props: list[Property]) -> UpsertResult:
+                props: list[Property], keyed: bool = True) -> UpsertResult:
+        """Insert new keys, update changed rows. A table without a primary key
+        (``keyed=False``) refuses rows that repeat a key, as a primary key would."""
         cols = keys + [p.name for p in props if p.name not in keys] + [n for n, _ in PROVENANCE]
         types = {p.name: SQL_TYPES[p.type] for p in props} | dict(PROVENANCE)
         select = ", ".join(f"CAST({_q(c)} AS {types.get(c, 'VARCHAR')}) AS {_q(c)}" for c in cols)
@@ -154,17 +156,23 @@ class DuckDBStore(GraphStore):
         provenance = {n for n, _ in PROVENANCE}
         changed = " OR ".join(f"t.{_q(c)} IS DISTINCT FROM s.{_q(c)}" for c in cols
                               if c not in keys and c not in provenance)
+        # The typed rows are read straight from the frame: no staging copy.
+        incoming = f"(SELECT {select} FROM incoming)"
         self.con.register("incoming", rows)
         try:
             self._sql("BEGIN")
-            self._sql(f"CREATE OR REPLACE TEMP TABLE stage AS SELECT {select} FROM incoming")
+            repeated = [] if keyed else self._sql(
+                f"SELECT {', '.join(map(_q, keys))} FROM incoming GROUP BY ALL HAVING count(*) > 1 LIMIT 1")
+            if repeated:
+                raise ValueError(f"{table}: key {repeated[0]} is repeated among the rows")
             inserted = self.con.execute(
                 f"INSERT INTO {table} ({', '.join(map(_q, cols))}) SELECT {', '.join(map(_q, cols))} "
-                f"FROM stage s WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {on})").fetchall()[0][0]
+                f"FROM {incoming} s WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {on})").fetchall()[0][0]
+            # When every row was new there is nothing to compare.
             updated = self.con.execute(
                 f"UPDATE {table} AS t SET {', '.join(f'{_q(c)} = s.{_q(c)}' for c in cols if c not in keys)} "
-                f"FROM stage s WHERE {on} AND ({changed})").fetchall()[0][0] if changed else 0
-            self._sql("DROP TABLE stage")
+                f"FROM {incoming} s WHERE {on} AND ({changed})").fetchall()[0][0] \
+                if changed and inserted < len(rows) else 0
             self._sql("COMMIT")
         except Exception:
             self._sql("ROLLBACK")
@@ -183,7 +191,7 @@ class DuckDBStore(GraphStore):
         source_key = Property("source", "str")
         target_key = Property("target", "str")
         return self._upsert(rel_table(rel_type), rows, ["source", "target", *rel.key],
-                            [source_key, target_key, *rel.properties.values()])
+                            [source_key, target_key, *rel.properties.values()], keyed=False)
 
     def _remove_other_targets(self, rel_type: str, rows: pd.DataFrame) -> int:
         self.con.register("incoming", rows[["source", "target"]])

@@ -101,6 +101,11 @@ class Loader:
         return self.report
 
     # -- references -------------------------------------------------------
+    def _referenced(self) -> set[str]:
+        """Labels that some column or relationship file refers to."""
+        return ({p.references for n in self.schema.nodes.values() for p in n.properties.values() if p.references}
+                | {end for r in self.schema.file_relationships for end in (r.source, r.target)})
+
     def _unknown(self, label: str, keys: pd.Series) -> pd.Series:
         """Mask of keys that are neither accepted in this run nor in the store."""
         present = keys.notna()
@@ -169,7 +174,8 @@ class Loader:
         columns = [p.name for p in node.input_properties] + ["_source_file", "_source_row"]
         before = UpsertResult(**vars(self.report.kinds.setdefault(label, KindSummary()).result))
         self._upsert(label, file, good[columns], lambda b: self.store.upsert_nodes(label, b))
-        self.accepted[label] |= set(good[node.key])
+        if label in self._referenced():  # only references need the keys
+            self.accepted[label] |= set(good[node.key].tolist())
         after = self.report.kinds[label].result
         # Nodes that all came new can have no relationship to replace.
         all_new = after.updated == before.updated and after.unchanged == before.unchanged

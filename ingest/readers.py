@@ -74,8 +74,14 @@ def read_table(path: Path, options: CsvOptions = CsvOptions()) -> pd.DataFrame:
             head = fh.read(1 << 16)
         encoding = options.encoding or detect_encoding(head)
         delimiter = options.delimiter or detect_delimiter(head.decode(encoding, errors="replace"))
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, sep=delimiter,
-                           compression=compression)
+        args = dict(dtype=str, keep_default_na=False, encoding=encoding, sep=delimiter,
+                    compression=compression)
+        if encoding in ("utf-8", "utf-8-sig"):
+            try:  # Arrow's parser is several times faster and reads the same text
+                return pd.read_csv(path, engine="pyarrow", **args)
+            except (ValueError, ImportError):
+                pass  # e.g. a short row, which pandas' own parser pads and Arrow refuses
+        return pd.read_csv(path, **args)
     except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError) as exc:
         raise IngestError(f"{name}: cannot be read: {exc}") from exc
 

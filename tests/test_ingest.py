@@ -99,3 +99,27 @@ def test_formats_are_normalised():
     raw = pd.DataFrame({"code": ["8517.13.00"], "description": ["phones"], "duty_rate": ["0.1"]})
     good, rejected = validate(raw, SCHEMA.node("HSCode").input_properties, "hs_codes.csv")
     assert not rejected and good["code"].tolist() == ["85171300"]
+
+
+@pytest.mark.parametrize("values", [
+    ["1", "", "2.5"], ["-0", "1.5", ""], ["-0", "1"], ["1", "2"], ["1.5", "x", ""], ["", ""],
+    ["nan", "1.5"], ["inf", "-Infinity", "1e400"], ["0.1", "26628.96", "1.7976931348623157e308", "5."],
+])
+def test_numbers_parse_as_pandas_reads_them(values):
+    from ingest.validate import _parse
+    from graph.schema import Property
+
+    text = pd.Series(values, dtype="str")
+    parsed, bad, _ = _parse(Property("x", "float"), text)
+    expected = pd.to_numeric(text.where(text != ""), errors="coerce")
+    pd.testing.assert_series_equal(parsed, expected, check_names=False)
+    assert [str(v) for v in parsed] == [str(v) for v in expected]  # the sign of zero too
+    assert bad.tolist() == ((text != "") & expected.isna()).tolist()
+
+
+def test_short_rows_read_as_empty_values(tmp_path):
+    from ingest.readers import read_table
+
+    (tmp_path / "traders.csv").write_text("ntn,name,phone\n1234567-8,A\n7654321-0,B,+923001234567\n")
+    frame = read_table(tmp_path / "traders.csv")
+    assert frame.fillna("").values.tolist() == [["1234567-8", "A", ""], ["7654321-0", "B", "+923001234567"]]

@@ -184,3 +184,19 @@ def test_search_tolerates_spelling_variants(loaded_store, scenario):
     typo = " ".join([words[0][:-1] + words[0][-1] * 2] + words[1:])  # "Indus" -> "Induss"
     assert typo.lower() not in trader["name"].lower()
     assert f"Trader:{trader['ntn']}" in [n.id for n in loaded_store.search(typo, limit=20)]
+
+
+
+def test_repeated_relationship_keys_are_refused(tmp_path):
+    # The embedded store's relationship tables keep keys unique without a primary key.
+    from graph.duckdb_store import DuckDBStore
+
+    store = DuckDBStore(tmp_path / "home")
+    rows = pd.DataFrame({"source": ["G-1", "G-1"], "target": ["1234567-8", "1234567-8"],
+                         "_source_file": "declarations.csv", "_source_row": [2, 3]})
+    with pytest.raises(ValueError, match="repeated"):
+        store.upsert_relationships("FILED_BY", rows, replace=False)
+    assert store.upsert_relationships("FILED_BY", rows[:1]).inserted == 1
+    assert store.upsert_relationships("FILED_BY", rows[1:]).unchanged == 1
+    assert store.counts()["relationships"]["FILED_BY"] == 1
+    store.close()
