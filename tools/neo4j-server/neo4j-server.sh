@@ -25,7 +25,7 @@ if [ ! -d "$HERE/target/lib" ] || [ ! -d "$HERE/target/classes/org" ]; then
   (cd "$HERE" && mvn -q -B package)
 fi
 JVM_FLAGS=(
-  -Xms256m -Xmx1g -XX:+UseG1GC -XX:-OmitStackTraceInFastThrow -XX:+DisableExplicitGC
+  -Xms1g -Xmx2g -Dnigah.pagecache=512m -XX:+UseG1GC -XX:-OmitStackTraceInFastThrow -XX:+DisableExplicitGC
   -Djdk.nio.maxCachedBufferSize=1024 -Dio.netty.tryReflectionSetAccessible=true -Dlog4j2.disable.jmx=true
   --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
   --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
