@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
-import resource
 import sys
 import tempfile
 import time
@@ -37,9 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.child import peak_mb, run  # noqa: E402
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def phase_generate(data: str, declarations: int, seed: int, out) -> None:
@@ -47,7 +44,7 @@ def phase_generate(data: str, declarations: int, seed: int, out) -> None:
 
     t0 = time.perf_counter()
     counts = generate(data, ScenarioConfig(declarations=declarations, seed=seed))
-    out.put({"seconds": time.perf_counter() - t0, **counts, "peak_mb": _peak_mb()})
+    out.put({"seconds": time.perf_counter() - t0, **counts, "peak_mb": peak_mb()})
 
 
 def phase_ingest(home: str, data: str, out) -> None:
@@ -58,7 +55,7 @@ def phase_ingest(home: str, data: str, out) -> None:
     with DuckDBStore(home) as store:
         report = ingest_directory(store, Path(data))
     out.put({"seconds": time.perf_counter() - t0, "declarations": report.kinds["Declaration"].read,
-             "quarantined": report.quarantined_rows, "peak_mb": _peak_mb()})
+             "quarantined": report.quarantined_rows, "peak_mb": peak_mb()})
 
 
 def phase_projection(home: str, min_weight: float | None, edges_path: str, out) -> None:
@@ -77,7 +74,7 @@ def phase_projection(home: str, min_weight: float | None, edges_path: str, out) 
     edges.to_parquet(edges_path)
     out.put({"seconds": t2 - t0, "read_seconds": t1 - t0, "pairs_seconds": t2 - t1,
              "trader_thing_links": len(links), "edges": len(edges),
-             "traders": int(len(set(edges["a"]) | set(edges["b"]))), "peak_mb": _peak_mb()})
+             "traders": int(len(set(edges["a"]) | set(edges["b"]))), "peak_mb": peak_mb()})
 
 
 def _igraph(edges_path: str):
@@ -113,7 +110,7 @@ def phase_igraph(method: str, edges_path: str, out) -> None:
         part = g.community_multilevel(weights="weight")
     seconds = time.perf_counter() - t1
     out.put({"seconds": seconds, "graph_build_seconds": build, "communities": len(part),
-             "modularity": _modularity(g, part.membership), "peak_mb": _peak_mb()})
+             "modularity": _modularity(g, part.membership), "peak_mb": peak_mb()})
 
 
 def _networkx(edges_path: str, share: float = 1.0):
@@ -167,7 +164,7 @@ def phase_networkx(edges_path: str, out) -> None:
     seconds = time.perf_counter() - t1
     parts = {n: i for i, c in enumerate(comms) for n in c}
     out.put({"seconds": seconds, "graph_build_seconds": build, "communities": len(comms),
-             "modularity": _membership_modularity(edges_path, parts), "peak_mb": _peak_mb()})
+             "modularity": _membership_modularity(edges_path, parts), "peak_mb": peak_mb()})
 
 
 def phase_python_louvain(edges_path: str, share: float, out) -> None:
@@ -184,7 +181,7 @@ def phase_python_louvain(edges_path: str, share: float, out) -> None:
     nodes = set(g) if share < 1.0 else None
     out.put({"seconds": seconds, "graph_build_seconds": build, "edges": g.number_of_edges(),
              "communities": len(set(parts.values())),
-             "modularity": _membership_modularity(edges_path, parts, nodes), "peak_mb": _peak_mb()})
+             "modularity": _membership_modularity(edges_path, parts, nodes), "peak_mb": peak_mb()})
 
 
 def phase_analysis(home: str, data: str, out) -> None:
@@ -203,17 +200,9 @@ def phase_analysis(home: str, data: str, out) -> None:
     metrics.pop("ring_f1_by_ring")
     metrics[f"top{rings}_ring_recall"] = evaluate_communities(result.parts, result.scores, data,
                                                               top=rings)[f"top{rings}_ring_recall"]
-    out.put({"seconds": seconds, **metrics, "peak_mb": _peak_mb()})
+    out.put({"seconds": seconds, **metrics, "peak_mb": peak_mb()})
 
 
-def run(target, *args) -> dict:
-    ctx = mp.get_context("spawn")
-    q = ctx.Queue()
-    p = ctx.Process(target=target, args=(*args, q))
-    p.start()
-    result = q.get()
-    p.join()
-    return result
 
 
 def main() -> None:

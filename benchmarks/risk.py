@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -26,9 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.child import peak_mb, run  # noqa: E402
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _phase(name: str, home: str, out) -> None:
@@ -46,17 +43,9 @@ def _phase(name: str, home: str, out) -> None:
     else:
         result = score_risk(store, Path(home))
     store.close()
-    out.put({"seconds": round(time.perf_counter() - t0, 1), "peak_mb": round(_peak_mb()), **result})
+    out.put({"seconds": round(time.perf_counter() - t0, 1), "peak_mb": round(peak_mb()), **result})
 
 
-def run(name: str, home: str) -> dict:
-    ctx = mp.get_context("spawn")
-    q = ctx.Queue()
-    p = ctx.Process(target=_phase, args=(name, home, q))
-    p.start()
-    result = q.get()
-    p.join()
-    return result
 
 
 def main() -> None:
@@ -85,7 +74,7 @@ def main() -> None:
         results["detectors_seconds"] = round(time.perf_counter() - t0, 1)
         store.close()
     for name in ("baseline", "train", "score"):
-        results[name] = run(name, str(home))
+        results[name] = run(_phase, name, str(home))
         print(name, results[name], file=sys.stderr, flush=True)
     base = results["baseline"]["seconds"]
     results["train_vs_baseline"] = round(results["train"]["seconds"] / base, 2)
