@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
-import resource
 import socket
 import subprocess
 import sys
@@ -25,9 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.child import peak_mb, run  # noqa: E402
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def phase_read(data: str, out) -> None:
@@ -37,7 +34,7 @@ def phase_read(data: str, out) -> None:
     from ingest.readers import read_table
 
     rows = sum(len(read_table(p)) for p in Path(data).iterdir() if p.is_file())
-    out.put({"seconds": time.perf_counter() - t0, "rows": rows, "peak_mb": _peak_mb()})
+    out.put({"seconds": time.perf_counter() - t0, "rows": rows, "peak_mb": peak_mb()})
 
 
 def phase_ingest(store_name: str, data: str, home: str, out) -> None:
@@ -63,17 +60,9 @@ def phase_ingest(store_name: str, data: str, home: str, out) -> None:
     rows = sum(k.read for k in report.kinds.values())
     out.put({"resolve_seconds": resolve_seconds, "seconds": seconds, "rows": rows, "rows_per_s": rows / seconds,
              "declarations_per_s": report.kinds["Declaration"].read / seconds,
-             "rerun_seconds": rerun, "quarantined": report.quarantined_rows, "peak_mb": _peak_mb()})
+             "rerun_seconds": rerun, "quarantined": report.quarantined_rows, "peak_mb": peak_mb()})
 
 
-def run(target, *args) -> dict:
-    ctx = mp.get_context("spawn")
-    q = ctx.Queue()
-    p = ctx.Process(target=target, args=(*args, q))
-    p.start()
-    result = q.get()
-    p.join()
-    return result
 
 
 def start_neo4j() -> tuple[str, callable]:
