@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from analytics.risk.baselines import fit_tabular, label_propagation
-from analytics.risk.graph_data import DECLARATION
 from analytics.risk.metrics import ranking_metrics
 from analytics.risk.pipeline import labelled, prepare
 from analytics.risk.train import RiskConfig, predict, train_gnn

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from analytics.projection import ProjectionConfig, shared_things, trader_projection
