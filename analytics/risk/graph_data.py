@@ -73,3 +73,8 @@ def build_graph(store: GraphStore, declaration_x: np.ndarray, days: np.ndarray, 
     data[DECLARATION].x = torch.from_numpy(np.ascontiguousarray(declaration_x, dtype=np.float32))
     data[DECLARATION].time = torch.from_numpy(days.astype(np.int64))
     return data
+
+
+def feature_widths(data: HeteroData) -> dict[str, int]:
+    """Input width per node type: what a model is built for and a saved one must match."""
+    return {t: data[t].x.shape[1] for t in data.node_types}

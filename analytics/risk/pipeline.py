@@ -15,7 +15,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from analytics.projection import ProjectionConfig, shared_things, trader_projection
 from analytics.risk.features import DeclarationFeatures, declaration_features, read_declarations
-from analytics.risk.graph_data import build_graph
+from analytics.risk.graph_data import build_graph, feature_widths
 from analytics.risk.persist import RiskBundle, load_bundle, save_bundle
 from analytics.risk.reasons import SEPARATOR, reasons
 from analytics.risk.selectivity import SelectivityConfig, channels
@@ -73,7 +73,7 @@ def train_risk(store: GraphStore, home: Path, config: RiskConfig = RiskConfig(),
         metrics |= {"test_auc": round(float(roc_auc_score(y[test], score)), 4),
                     "test_average_precision": round(float(average_precision_score(y[test], score)), 4)}
     bundle = RiskBundle(model.state_dict(), config, list(prepared.features.X.columns), prepared.mean,
-                        prepared.std, prepared.split, {t: prepared.data[t].x.shape[1] for t in prepared.data.node_types},
+                        prepared.std, prepared.split, feature_widths(prepared.data),
                         list(prepared.data.edge_types), metrics, history)
     save_bundle(bundle, home)
     return metrics
@@ -86,7 +86,7 @@ def score_risk(store: GraphStore, home: Path, selectivity: SelectivityConfig = S
     bundle = load_bundle(home)
     prepared = prepare(store, bundle.config, bundle.split, (bundle.mean, bundle.std))
     columns = list(prepared.features.X.columns)
-    shape = {t: prepared.data[t].x.shape[1] for t in prepared.data.node_types}
+    shape = feature_widths(prepared.data)
     if columns != bundle.features or shape != bundle.in_dims or list(prepared.data.edge_types) != bundle.edge_types:
         raise ValueError("the saved risk model was trained on a graph of another shape: run `nigah train`")
     model = bundle.model()

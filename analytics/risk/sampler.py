@@ -71,13 +71,14 @@ class TemporalNeighborSampler(BaseSampler):
         try:
             for fanout in self.fanout:
                 found = {}
+                # Frontier nodes all arrived in earlier hops: one id array per type serves the hop.
+                ids = {t: np.concatenate(v) for t, v in nodes.items() if v}
                 for et, (ptr, sources, eids) in self.csc.items():
                     src_t, _, dst_t = et
                     targets = frontier.get(dst_t)
                     if targets is None or not len(targets):
                         continue
-                    g_all = np.concatenate(nodes[dst_t])
-                    g_dst = g_all[targets]
+                    g_dst = ids[dst_t][targets]
                     deg = ptr[g_dst + 1] - ptr[g_dst]
                     # All neighbours of a node that has at most `fanout`, else random draws.
                     step = np.arange(fanout)
@@ -89,7 +90,7 @@ class TemporalNeighborSampler(BaseSampler):
                     pairs = np.unique(np.stack([pos, tgt]), axis=1)  # drop repeated draws
                     pos, tgt = pairs[0], pairs[1]
                     cand = sources[pos]
-                    limit = self.when[dst_t][g_all[tgt]]
+                    limit = self.when[dst_t][ids[dst_t][tgt]]
                     if src_t == DECLARATION:  # nothing filed after the seed's day
                         ok = self.time[cand] <= limit
                         pos, tgt, cand, limit = pos[ok], tgt[ok], cand[ok], limit[ok]

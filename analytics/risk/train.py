@@ -17,7 +17,7 @@ import torch
 from sklearn.metrics import average_precision_score
 from torch_geometric.loader import NodeLoader
 
-from analytics.risk.graph_data import DECLARATION
+from analytics.risk.graph_data import DECLARATION, feature_widths
 from analytics.risk.model import RiskGNN
 from analytics.risk.sampler import TemporalNeighborSampler
 
@@ -131,8 +131,7 @@ def train_gnn(data, y: np.ndarray, train: np.ndarray, val: np.ndarray, config: R
     """Fit on the labelled declarations ``train`` (indices, outcomes ``y[train]``),
     keep the epoch with the best average precision on ``val``."""
     seed_everything(config.seed)
-    in_dims = {t: data[t].x.shape[1] for t in data.node_types}
-    model = RiskGNN(in_dims, data.edge_types, config.hidden, config.layers, config.dropout)
+    model = RiskGNN(feature_widths(data), data.edge_types, config.hidden, config.layers, config.dropout)
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     positives = max(int(y[train].sum()), 1)
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor((len(train) - positives) / positives))
