@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from graph.index import GraphIndex, window_ns
 from graph.model import Edge, Node, UpsertResult, clean_properties
@@ -263,9 +264,13 @@ class DuckDBStore(GraphStore):
                 raise KeyError(f"{label} has no property {c!r} in the schema")
         sets = ", ".join(f"{_q(c)} = CAST(v.{_q(c)} AS {SQL_TYPES[node.properties[c].type]})" for c in props)
         self.con.register("incoming", values)
+        # The rows go in the table's own order: DuckDB updates strings in
+        # random order hundreds of times slower (40k traders: 10 s against 0.05 s).
+        matched = (f"SELECT t.rowid AS _row, v.* FROM incoming v JOIN {_q(label)} t "
+                   f"ON t.{_q(node.key)} = CAST(v.{_q(node.key)} AS VARCHAR) ORDER BY _row")
         try:
-            n = self.con.execute(f"UPDATE {_q(label)} AS t SET {sets} FROM incoming v "
-                                 f"WHERE t.{_q(node.key)} = CAST(v.{_q(node.key)} AS VARCHAR)").fetchall()[0][0]
+            n = self.con.execute(f"UPDATE {_q(label)} AS t SET {sets} FROM ({matched}) v "
+                                 f"WHERE t.rowid = v._row").fetchall()[0][0]
         finally:
             self.con.unregister("incoming")
         return n
@@ -294,15 +299,32 @@ class DuckDBStore(GraphStore):
     def node_table(self, label: str, columns: list[str] | None = None) -> pd.DataFrame:
         node = self.schema.node(label)
         cols = [node.key] + [c for c in (columns or node.properties) if c != node.key]
-        return self.con.execute(f"SELECT {', '.join(map(_q, cols))} FROM {_q(label)} "
-                                f"ORDER BY {_q(node.key)}").df()
+        return self._frame(f"SELECT {', '.join(map(_q, cols))} FROM {_q(label)} ORDER BY {_q(node.key)}")
 
     def relationship_table(self, rel_type: str) -> pd.DataFrame:
         rel = self.schema.relationship(rel_type)
         cols = ["source", "target", *map(_q, rel.properties)]
         order = ", ".join(["source", "target", *map(_q, rel.key)])
-        return self.con.execute(f"SELECT {', '.join(cols)} FROM {rel_table(rel_type)} "
-                                f"ORDER BY {order}").df()
+        return self._frame(f"SELECT {', '.join(cols)} FROM {rel_table(rel_type)} ORDER BY {order}")
+
+    def _frame(self, query: str) -> pd.DataFrame:
+        """A query's rows through Arrow (3× faster than ``.df()`` on a
+        million GDs), with ``.df()``'s types: nullable integers and booleans
+        where there are nulls, dates and times in microseconds, ``None`` in
+        a text column that holds nothing."""
+        table = self.con.sql(query).to_arrow_table()
+        frame = table.to_pandas(date_as_object=False)
+        for field, column in zip(table.schema, table.columns):
+            if pa.types.is_decimal(field.type):
+                frame[field.name] = frame[field.name].astype(float)
+            elif pa.types.is_temporal(field.type):
+                frame[field.name] = frame[field.name].astype("datetime64[us]")
+            elif len(column) and column.null_count == len(column) and pa.types.is_string(field.type):
+                frame[field.name] = pd.Series([None] * len(column), dtype=object)
+            elif column.null_count and (pa.types.is_integer(field.type) or pa.types.is_boolean(field.type)):
+                frame[field.name] = column.to_pandas(types_mapper={field.type: pd.ArrowDtype(field.type)}.get) \
+                    .astype("Int64" if pa.types.is_integer(field.type) else "boolean")
+        return frame
 
     def counts(self) -> dict[str, dict[str, int]]:
         nodes = {l: self.con.execute(f"SELECT count(*) FROM {_q(l)}").fetchall()[0][0]

@@ -154,6 +154,13 @@ def test_write_back(empty_store, scenario):
     assert empty_store.write_properties("Trader", values) == len(traders)
     back = empty_store.node_table("Trader", ["community", "risk"])
     assert back["community"].tolist() == list(range(len(traders)))
+    # rows in any order, with text, and a key the store does not hold
+    shuffled = pd.DataFrame({"ntn": list(traders["ntn"].iloc[::-1]) + ["0000000-0"],
+                             "risk_reasons": [f"reason {k}" for k in traders["ntn"].iloc[::-1]] + ["none"]})
+    assert empty_store.write_properties("Trader", shuffled) == len(traders)
+    back = empty_store.node_table("Trader", ["risk_reasons", "community"])
+    assert (back["risk_reasons"] == "reason " + back["ntn"]).all()
+    assert back["community"].tolist() == list(range(len(traders)))
     node = empty_store.get_nodes([f"Trader:{traders['ntn'].iloc[2]}"])[0]
     assert node.properties["community"] == 2 and node.properties["risk"] == 0.5
     with pytest.raises(KeyError):
