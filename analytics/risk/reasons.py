@@ -4,7 +4,8 @@ The model's per-feature contributions (gradient × input, see
 :func:`analytics.risk.train.predict`) are summed per piece of evidence (the
 unit value, the trader's history, ...) and the strongest ones that raised the
 score are written out with the GD's own figures, naming the neighbour (agent,
-supplier, vehicle, ...) whose history drove it.
+supplier, vehicle, ...) whose history drove it. The text is built column-wise
+in Arrow: a million GDs' reasons take seconds, not minutes.
 
 >>> rows = pd.DataFrame({"hs_code": ["85171300", "85171300"], "origin_country": "CN",
 ...                      "unit_value_ratio": [0.38, 2.5]})
@@ -15,10 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics.risk.features import PARTIES
 
 SEPARATOR = "\n"
+NOTHING = "nothing stands out"
 PARTY_NAMES = {"trader": "trader", "agent": "agent", "supplier": "supplier", "consignee": "consignee",
                "vehicle": "vehicle", "transporter": "transporter"}
 
@@ -41,65 +45,120 @@ def evidence_of(feature: str) -> str:
     return feature
 
 
-def _text(values: pd.Series, fmt: str = "{}") -> pd.Series:
-    return values.map(fmt.format).astype(object)
+# ---- formatting numbers and joining text, column-wise ---------------------------
+def _join(*parts) -> pa.Array:
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def _str(values: pd.Series) -> pa.Array:
+    text = pc.cast(pa.array(values.astype(object).where(values.notna(), None), from_pandas=True), pa.string())
+    return pc.fill_null(text, "unknown")
+
+
+def _number(values: pd.Series) -> pa.Array:
+    return pa.array(pd.to_numeric(values, errors="coerce").astype(float).fillna(0).to_numpy())
+
+
+def _integer(x: pa.Array) -> pa.Array:
+    """Like ``int(x)``: toward zero."""
+    return pc.cast(pc.cast(pc.trunc(x), pa.int64()), pa.string())
+
+
+def _rounded(x: pa.Array) -> pa.Array:
+    """Like ``"{:.0f}"``: half to even."""
+    return pc.cast(pc.cast(pc.round(x, 0, round_mode="half_to_even"), pa.int64()), pa.string())
+
+
+def _one_decimal(x: pa.Array, sign: bool = False) -> pa.Array:
+    """Like ``"{:.1f}"`` (``"{:+.1f}"`` with ``sign``)."""
+    tenths = pc.cast(pc.round(pc.multiply(pc.abs(x), 10.0), 0, round_mode="half_to_even"), pa.int64())
+    text = _join(pc.cast(pc.divide(tenths, 10), pa.string()), ".", pc.cast(pc.remainder(tenths, 10), pa.string()))
+    negative = pc.less(x, 0.0)
+    return _join(pc.if_else(negative, "-", "+" if sign else ""), text)
 
 
 def evidence_texts(evidence: str, rows: pd.DataFrame) -> pd.Series:
-    """One reason per row of ``rows`` (``DeclarationFeatures.context``), vectorised."""
-    def const(text: str) -> pd.Series:
-        return pd.Series(text, index=rows.index, dtype=object)
+    """One reason per row of ``rows`` (``DeclarationFeatures.context``)."""
+    return pd.Series(_evidence(evidence, rows).to_pandas(), index=rows.index)
 
+
+def _evidence(evidence: str, rows: pd.DataFrame) -> pa.Array:
     if evidence == "unit_value":
         ratio = rows["unit_value_ratio"].astype(float)
-        where = " the HS " + _text(rows["hs_code"]) + " reference for " + _text(rows["origin_country"])
-        below = "unit value " + _text((1 - ratio).fillna(0), "{:.0%}") + " below" + where
-        above = "unit value " + _text(ratio.fillna(0), "{:.1f}") + "×" + where + ": dearer goods under a cheaper code?"
-        return below.where(ratio < 1, above).where(ratio.notna(), "no usable unit value")
+        r = _number(ratio)
+        where = _join(" the HS ", _str(rows["hs_code"]), " reference for ", _str(rows["origin_country"]))
+        below = _join("unit value ", _rounded(pc.multiply(pc.subtract(1.0, r), 100.0)), "% below", where)
+        above = _join("unit value ", _one_decimal(r), "×", where, ": dearer goods under a cheaper code?")
+        text = pc.if_else(pa.array((ratio < 1).to_numpy()), below, above)
+        return pc.if_else(pa.array(ratio.notna().to_numpy()), text, "no usable unit value")
     if evidence == "kg_per_unit_z":
-        return ("weight per unit unusual for HS " + _text(rows["hs_code"]) + " (robust z "
-                + _text(rows["kg_per_unit_z"].astype(float).fillna(0), "{:+.1f}") + ")")
+        return _join("weight per unit unusual for HS ", _str(rows["hs_code"]), " (robust z ",
+                     _one_decimal(_number(rows["kg_per_unit_z"]), sign=True), ")")
     if evidence in PARTIES:
-        name = PARTY_NAMES[evidence] + " " + _text(rows[evidence])
-        adverse, inspected = rows[f"{evidence}_adverse"].astype(int), rows[f"{evidence}_inspected"].astype(int)
-        recent = rows[f"{evidence}_adverse_recent"].astype(int)
-        seen = " in " + _text(inspected) + " earlier inspection(s)"
-        linked = name + " linked to " + _text(adverse) + " adverse finding(s)" + seen \
-            + ("" + (", " + _text(recent) + " in the last 90 days")).where(recent > 0, "")
-        return linked.where(adverse > 0, name + ": no adverse finding" + seen)
+        name = _join(PARTY_NAMES[evidence] + " ", _str(rows[evidence]))
+        adverse, recent = _number(rows[f"{evidence}_adverse"]), _number(rows[f"{evidence}_adverse_recent"])
+        seen = _join(" in ", _integer(_number(rows[f"{evidence}_inspected"])), " earlier inspection(s)")
+        lately = pc.if_else(pc.greater(recent, 0.0), _join(", ", _integer(recent), " in the last 90 days"), "")
+        linked = _join(name, " linked to ", _integer(adverse), " adverse finding(s)", seen, lately)
+        text = pc.if_else(pc.greater(adverse, 0.0), linked, _join(name, ": no adverse finding", seen))
+        return pc.if_else(pa.array(rows[evidence].isna().to_numpy()), f"no {PARTY_NAMES[evidence]} on record", text)
     if evidence == "trader_age":
         days = rows["trader_age_days"].astype(float)
-        after = "filed " + _text((-days).fillna(0).astype(int)) + " days before the trader's registration"
-        before = "trader registered " + _text(days.fillna(0).astype(int)) + " days before filing"
+        d = _number(days)
+        after = _join("filed ", _integer(pc.negate(d)), " days before the trader's registration")
         # (a re-registered front can file under its new NTN's old records)
-        return before.where(days >= 0, after).where(days.notna(), "trader's registration date unknown")
+        before = _join("trader registered ", _integer(d), " days before filing")
+        text = pc.if_else(pc.greater_equal(d, 0.0), before, after)
+        return pc.if_else(pa.array(days.notna().to_numpy()), text, "trader's registration date unknown")
     if evidence == "duty":
-        return "high-duty goods (HS " + _text(rows["hs_code"]) + ")"
-    if evidence == "diversion_score":
-        return const("transit movement flagged for diversion (see its diversion reasons)")
+        return _join("high-duty goods (HS ", _str(rows["hs_code"]), ")")
     if evidence == "gd_type":
-        return _text(rows["gd_type"]) + " declaration"
-    if evidence == "size":
-        return const("size of the consignment (value, weight, quantity)")
-    return const(evidence.replace("_", " "))
+        return _join(_str(rows["gd_type"]), " declaration")
+    constant = {"diversion_score": "transit movement flagged for diversion (see its diversion reasons)",
+                "size": "size of the consignment (value, weight, quantity)"}
+    return pa.array([constant.get(evidence, evidence.replace("_", " "))] * len(rows), pa.string())
 
 
-def reasons(contributions: np.ndarray, features: list[str], context: pd.DataFrame, top: int = 3) -> list[str]:
-    """Reasons per row: the ``top`` pieces of evidence that raised its score
-    most (by at least 0.05 on the logit), strongest first."""
+class _Rows:
+    """Some rows of a frame, column by column: an evidence reads three or
+    four of the context's thirty columns, so only those are copied."""
+
+    def __init__(self, frame: pd.DataFrame, rows: np.ndarray):
+        self.frame, self.rows = frame, rows
+
+    def __getitem__(self, column: str) -> pd.Series:
+        return self.frame[column].iloc[self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def reasons(contributions: np.ndarray, features: list[str], context: pd.DataFrame, top: int = 3) -> pd.Series:
+    """Reasons per row, one line each: the ``top`` pieces of evidence that
+    raised its score most (by at least 0.05 on the logit), strongest first."""
     groups = pd.Series([evidence_of(f) for f in features])
     names = list(dict.fromkeys(groups))
     summed = np.column_stack([contributions[:, (groups == g).to_numpy()].sum(axis=1) for g in names])
     order = np.argsort(-summed, axis=1)[:, :top]
     strong = np.take_along_axis(summed, order, axis=1) > 0.05
-    lines = np.full(order.shape, "", dtype=object)
+    # Each piece of evidence is written once for the rows that cite it, into
+    # one pool; each line then takes its row's text from the pool.
+    pool, offset = [], 0
+    where = np.full(order.shape, -1, np.int64)
     for j, name in enumerate(names):
         chosen = (order == j) & strong
         rows = np.flatnonzero(chosen.any(axis=1))
         if not len(rows):
             continue
-        text = np.empty(len(context), dtype=object)
-        text[rows] = evidence_texts(name, context.iloc[rows]).to_numpy()
+        pool.append(_evidence(name, _Rows(context, rows)))
         for k in range(order.shape[1]):
-            lines[chosen[:, k], k] = text[chosen[:, k]]
-    return [SEPARATOR.join(x for x in row if x) or "nothing stands out" for row in lines.tolist()]
+            hit = np.flatnonzero(chosen[:, k])
+            where[hit, k] = offset + np.searchsorted(rows, hit)
+        offset += len(rows)
+    texts = pa.concat_arrays(pool) if pool else pa.array([], pa.string())
+    joined = pa.nulls(len(context), pa.string())
+    for k in range(order.shape[1]):  # a row's strong lines come first, so a null line ends it
+        line = pc.take(texts, pa.array(where[:, k], mask=where[:, k] < 0))
+        joined = pc.if_else(pc.is_null(line), joined, pc.binary_join_element_wise(joined, line, SEPARATOR)) \
+            if k else line
+    return pd.Series(pc.fill_null(joined, NOTHING).to_pandas().to_numpy(), index=context.index)

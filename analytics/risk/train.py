@@ -17,6 +17,7 @@ import torch
 from sklearn.metrics import average_precision_score
 from torch_geometric.loader import NodeLoader
 
+from analytics.risk.full_graph import FullGraph
 from analytics.risk.graph_data import DECLARATION, feature_widths
 from analytics.risk.model import RiskGNN
 from analytics.risk.sampler import TemporalNeighborSampler
@@ -119,7 +120,7 @@ def score_all(model: RiskGNN, data) -> tuple[np.ndarray, np.ndarray]:
         p.requires_grad_(False)
     x_dict = dict(data.x_dict)
     x = x_dict[DECLARATION] = x_dict[DECLARATION].clone().requires_grad_(True)
-    logit = model(x_dict, data.edge_index_dict)
+    logit = model.full_forward(x_dict, FullGraph.of(data))
     logit.sum().backward()  # a GD's logit depends on its own features far more than on its neighbours'
     for p in model.parameters():
         p.requires_grad_(True)
