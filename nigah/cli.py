@@ -462,6 +462,17 @@ def evaluate_risk(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = None,
     for name, m in result["models"].items():
         table.add_row(name, *(f"{v:.3f}" for v in m.values()))
     Console().print(table)
+    d = result["diagnosis"]
+    caught = d["caught_at_5_by_kind"]
+    kinds = Table("caught in the top 5%", *(f"{k} ({n})" for k, n in d["planted_by_kind"].items()),
+                  "honest alarms from ring fronts")
+    for name, by_kind in caught.items():
+        kinds.add_row(name, *(f"{by_kind.get(k, 0):.3f}" for k in d["planted_by_kind"]),
+                      f"{d['honest_alarms_at_5_from_ring_fronts'][name]:.3f}")
+    Console().print(kinds)
+    oracle = d["tabular_with_true_rings"]
+    console.print(f"tabular told the true rings (the most a graph could add): precision@5% "
+                  f"{oracle['precision_at_5']:.3f}, AUC {oracle['auc']:.3f}")
 
 
 @app.command()
