@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics.unit_values import under_invoiced
+from analytics.unit_values import unit_value_reference
 from graph.store import GraphStore
 
 IDENTIFIERS = {"phone": "phone", "bank_account": "bank account", "director_cnic": "director CNIC",
@@ -146,7 +146,7 @@ def score_communities(source: GraphStore | Evidence, parts: dict[str, int], conf
         return pd.DataFrame(columns=["community", "size", "score", "reasons", *COMPONENTS])
     d = ev.declarations.copy()
     d["date"] = pd.to_datetime(d["date"])
-    d["under"] = under_invoiced(d, cfg.under_ratio)
+    d["under"] = (unit_value_reference(d)["ratio"] < cfg.under_ratio).reindex(d.index, fill_value=False)
     if diversion is not None:
         d["diversion_score"] = d["gd_number"].map(diversion)
     scored = "diversion_score" in d and d["diversion_score"].notna().any()

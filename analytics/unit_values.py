@@ -12,14 +12,13 @@ under-invoiced GDs themselves barely move them.
 
 A GD far *below* its reference is under-invoiced; far *above* it, the goods
 may be a dearer kind declared under a cheaper HS code (misdeclaration), or the
-weight may be understated. Both are scored as a robust z and kept as features
-for the risk model.
+weight may be understated. Both are scored as a robust z: features for the
+risk model, flags of their own (``analytics.risk.unit_value_flags``), and the
+under-invoicing share of a community's score (``analytics.scoring``).
 
 >>> d = pd.DataFrame({"gd_type": "import", "date": pd.Timestamp("2025-01-05"), "hs_code": "85171300",
 ...                   "origin_country": "CN", "weight_kg": 10.0, "quantity": 5.0,
 ...                   "declared_value_usd": [1500.0, 1600.0, 1550.0, 1450.0, 500.0]})
->>> under_invoiced(d, min_group=3).tolist()
-[False, False, False, False, True]
 >>> round(float(unit_value_reference(d)["ratio"].iloc[-1]), 2)
 0.33
 """
@@ -76,25 +75,3 @@ def unit_value_reference(declarations: pd.DataFrame, shrink: float = 12.0) -> pd
     else:
         out["weight_z"] = np.nan
     return out
-
-
-def under_invoiced(declarations: pd.DataFrame, ratio: float = 0.65, min_group: int = 12) -> pd.Series:
-    """True for import GDs declared below ``ratio`` × the reference USD/kg;
-    False for the rest (exports, transit, GDs without weight, value or code).
-    Here the reference is the plain HS × origin × quarter median where that
-    group holds ``min_group`` GDs, else the HS × origin median."""
-    d = declarations
-    usable = ((d["gd_type"] == "import") & (pd.to_numeric(d["weight_kg"]) > 0)
-              & (pd.to_numeric(d["declared_value_usd"]) > 0) & d["hs_code"].notna())
-    x = d.loc[usable, ["hs_code", "origin_country", "date"]].copy()
-    x["origin_country"] = x["origin_country"].fillna("??")
-    x["quarter"] = pd.to_datetime(x["date"]).dt.to_period("Q").astype(str)
-    x["log_uv"] = np.log(d.loc[usable, "declared_value_usd"].astype(float)
-                         / d.loc[usable, "weight_kg"].astype(float))
-    by_quarter = x.groupby(["hs_code", "origin_country", "quarter"])["log_uv"]
-    by_goods = x.groupby(["hs_code", "origin_country"])["log_uv"]
-    reference = by_quarter.transform("median").where(by_quarter.transform("size") >= min_group,
-                                                     by_goods.transform("median"))
-    flagged = pd.Series(False, index=d.index)
-    flagged.loc[x.index] = (x["log_uv"] < reference + np.log(ratio)).to_numpy()
-    return flagged

@@ -41,6 +41,11 @@ def _scores(node: Node) -> list:
         if reasons:
             out.append(html.Ul([html.Li(r) for r in reasons.split(REASON_SEPARATOR)],
                                className="small reasons mb-2", id=f"profile-{REASONS[prop].replace('_', '-')}"))
+    flag = node.properties.get("unit_value_flag")
+    if flag:  # the detector on its own, whatever the model made of it
+        out.append(html.Div([html.Span("Unit value: "), dbc.Badge(flag.replace("_", " "), color="danger"),
+                             html.Span(node.properties.get("unit_value_reasons") or "", className="small ms-2")],
+                            className="mb-1", id="profile-unit-value"))
     if node.properties.get("community") is not None:
         role = node.properties.get("community_role")
         out.append(html.Div(f"Community {node.properties['community']}" + (f" · {role}" if role else ""),

@@ -217,6 +217,8 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
         summary["transit"] = transit
+        from analytics.risk.unit_value_flags import write_unit_value_flags
+        summary["unit_value_flags"] = write_unit_value_flags(db)
         if risk:
             summary["risk"] = _score_risk(db)
         summary["seconds"] = round(time.perf_counter() - t0, 2)
@@ -473,6 +475,9 @@ def evaluate_risk(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = None,
     oracle = d["tabular_with_true_rings"]
     console.print(f"tabular told the true rings (the most a graph could add): precision@5% "
                   f"{oracle['precision_at_5']:.3f}, AUC {oracle['auc']:.3f}")
+    for flag, q in d["unit_value_flags"].items():
+        console.print(f"unit-value flag {flag}: {q['flagged']} GDs, precision {q['precision']:.3f}, "
+                      f"recall {q['recall']:.3f}")
 
 
 @app.command()

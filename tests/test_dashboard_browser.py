@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from analytics.analyze import analyze
 from analytics.risk import RiskConfig, score_risk, train_risk
+from analytics.risk.unit_value_flags import write_unit_value_flags
 from analytics.transit.run import run_transit
 from dashboard.app import create_app
 from graph.duckdb_store import DuckDBStore
@@ -36,6 +37,7 @@ def home(scenario, tmp_path_factory):
         run_transit(store)
         train_risk(store, home, RiskConfig(epochs=4, hidden=16, batch_size=64))
         score_risk(store, home)
+        write_unit_value_flags(store)
         truth = pd.read_csv(scenario / "truth" / "rings.csv", dtype=str)
         # An entity name from the data that looks like HTML must show as text.
         store.write_properties("Trader", pd.DataFrame({"ntn": [truth["ntn"].iloc[1]], "name": [HOSTILE_NAME]}))
@@ -227,6 +229,19 @@ def test_risky_declaration_shows_its_channel_and_reasons(server, browser, home):
     assert browser.find_element(By.ID, "profile-channel").text == f"{riskiest['risk_channel']} channel"
     assert f"Risk: {riskiest['risk']:.2f}" in browser.find_element(By.ID, "details").text
     browser.save_screenshot(str(ARTIFACTS / "07-risk.png"))
+
+
+def test_flagged_declaration_shows_its_unit_value_reason(server, browser, home):
+    from selenium.webdriver.common.by import By
+
+    with DuckDBStore(home, snapshot=True) as store:
+        decl = store.node_table("Declaration", ["unit_value_flag", "unit_value_reasons"])
+    flagged = decl[decl["unit_value_flag"] == "under_invoicing"].iloc[0]
+    pick(browser, server, flagged["gd_number"])
+    shown = wait(browser, lambda d: d.find_element(By.ID, "profile-unit-value")).text
+    assert "under invoicing" in shown and flagged["unit_value_reasons"] in shown
+    assert flagged["unit_value_reasons"].startswith("unit value ") and "% below the HS " in shown
+    browser.save_screenshot(str(ARTIFACTS / "07-unit-value.png"))
 
 
 def test_communities_list_opens_a_community(server, browser):

@@ -21,9 +21,11 @@ import pandas as pd
 
 from analytics.risk.baselines import fit_tabular, label_propagation
 from analytics.risk.diagnosis import diagnose, fraud_kinds
+from analytics.risk.features import read_declarations
 from analytics.risk.metrics import ranking_metrics
 from analytics.risk.pipeline import labelled, prepare
 from analytics.risk.train import RiskConfig, predict, train_gnn
+from analytics.risk.unit_value_flags import unit_value_flags
 from graph.store import GraphStore
 
 
@@ -63,6 +65,7 @@ def evaluate_risk(store: GraphStore, truth_dir: Path, config: RiskConfig = RiskC
     rings = kinds["ring_front"].to_numpy(float)[:, None]
     oracle = fit_tabular(np.hstack([X, rings])[both], y[both], config.seed).predict_proba(
         np.hstack([X, rings])[test])[:, 1]
+    flags = unit_value_flags(read_declarations(store))["unit_value_flag"].to_numpy()
     return {"split": {"validation_from": str(prepared.split.val_from.date()),
                       "test_from": str(prepared.split.test_from.date())},
             "train_examined": int(len(train)), "validation_examined": int(len(val)),
@@ -70,4 +73,4 @@ def evaluate_risk(store: GraphStore, truth_dir: Path, config: RiskConfig = RiskC
             "gnn_epochs": len(history),
             "models": {name: ranking_metrics(np.asarray(s, float), fraud, revenue) for name, s in scores.items()},
             "diagnosis": diagnose({n: np.asarray(s, float) for n, s in scores.items()}, kinds.iloc[test],
-                                  fraud, revenue, oracle)}
+                                  fraud, revenue, oracle, flags[test])}

@@ -82,6 +82,13 @@ def evidence_texts(evidence: str, rows: pd.DataFrame) -> pd.Series:
     return pd.Series(_evidence(evidence, rows).to_pandas(), index=rows.index)
 
 
+def unit_value_reasons(rows: pd.DataFrame) -> pd.Series:
+    """The unit-value reason with its robust z, for the standalone flags
+    (``rows``: ``hs_code``, ``origin_country``, ``unit_value_ratio``, ``unit_value_z``)."""
+    text = _join(_evidence("unit_value", rows), " (robust z ", _one_decimal(_number(rows["unit_value_z"])), ")")
+    return pd.Series(text.to_pandas().to_numpy(), index=rows.index)
+
+
 def _evidence(evidence: str, rows: pd.DataFrame) -> pa.Array:
     if evidence == "unit_value":
         ratio = rows["unit_value_ratio"].astype(float)
