@@ -202,6 +202,7 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
     import pandas as pd
 
     from analytics.analyze import analyze as run
+    from analytics.risk.unit_value_flags import write_unit_value_flags
     from analytics.transit.run import run_transit
 
     with _open(store, home) as db:
@@ -217,7 +218,6 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
         summary["transit"] = transit
-        from analytics.risk.unit_value_flags import write_unit_value_flags
         summary["unit_value_flags"] = write_unit_value_flags(db)
         if risk:
             summary["risk"] = _score_risk(db)
@@ -228,6 +228,9 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
         console.print(f"{summary['communities']} communities among {summary['traders_in_communities']:,} "
                       f"linked traders ({summary['method']}); {summary['transit']['flagged']:,} of "
                       f"{summary['transit']['movements']:,} transit movements flagged ({summary['seconds']}s)")
+        flags = summary["unit_value_flags"]
+        console.print(f"unit value: {flags['under_invoicing']:,} GDs flagged for under-invoicing, "
+                      f"{flags['misdeclaration']:,} for misdeclaration")
         if risk:
             c = summary["risk"]["channels"]
             console.print(f"risk scored on {summary['risk']['declarations']:,} declarations: "

@@ -200,7 +200,10 @@ def test_train_analyze_and_evaluate_through_the_cli(scenario, cli_store, tmp_pat
     assert json.loads(run.stdout)["epochs"] == 2
     run = nigah("analyze", "--json", *cli_store, *home)
     assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout)["risk"]["declarations"] > 1000
+    analysed = json.loads(run.stdout)
+    assert analysed["risk"]["declarations"] > 1000
+    assert set(analysed["unit_value_flags"]) == {"under_invoicing", "misdeclaration"}
+    assert analysed["unit_value_flags"]["under_invoicing"] > 0
     run = nigah("evaluate", "risk", "--truth", scenario, "--json", *cli_store, *home)
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
