@@ -11,7 +11,7 @@ from dashboard.elements import caption, merge_elements, node_score, shared_by_me
 from dashboard.profile import graphs, profile
 from dashboard.state import StoreHolder
 from graph.model import Subgraph
-from graph.schema import SCHEMA, split_node_id
+from graph.schema import SCHEMA
 
 EXPAND_CAP = 300  # neighbours drawn per click; "show more" adds as many again
 MORE_LIMIT = 2000

@@ -453,7 +453,6 @@ def trend_figure(view: RegionalView, metric: str) -> go.Figure:
 
 
 def corridor_figure(view: RegionalView, metric: str) -> go.Figure:
-    names = metric_names(view.measures)
     c = view.corridors
     if not len(c):
         return empty_figure("No transit declarations in this selection.")

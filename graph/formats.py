@@ -6,8 +6,6 @@ canonical form (``85171200``).
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 

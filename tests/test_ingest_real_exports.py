@@ -18,7 +18,6 @@ import pytest
 from graph.duckdb_store import DuckDBStore
 from graph.formats import iso6346_check_digit
 from ingest.load import ingest_directory
-from ingest.mapping import Mapping
 from ingest.resolve import pair_scores, resolve_entities
 from ingest.scenario import ScenarioConfig, generate
 

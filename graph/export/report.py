@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import math
 from pathlib import Path
 
 import networkx as nx
