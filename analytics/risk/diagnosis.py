@@ -14,23 +14,10 @@ scored here too: how often a flag is right, and how much of its fraud it raises.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from analytics.risk.metrics import ranking_metrics, top
-
-
-def fraud_kinds(truth_dir: Path) -> pd.DataFrame:
-    """Per GD number: ``kind`` (the typology, ``diversion`` for a diverted
-    movement, ``none``) and ``ring_front`` (its trader fronts a planted ring)."""
-    decl = pd.read_csv(Path(truth_dir) / "truth" / "declarations.csv", dtype={"gd_number": str})
-    moves = pd.read_csv(Path(truth_dir) / "truth" / "movements.csv", dtype={"gd_number": str})
-    diverted = decl["gd_number"].isin(set(moves.loc[moves["diverted"].astype(bool), "gd_number"]))
-    kind = decl["typology"].where(decl["fraud"].astype(bool), "none").where(~diverted, "diversion")
-    return pd.DataFrame({"kind": kind.to_numpy(), "ring_front": (decl["ring"] >= 0).to_numpy()},
-                        index=decl["gd_number"])
 
 
 def caught_by_kind(scores: np.ndarray, kind: pd.Series, percent: int = 5) -> dict[str, float]:
@@ -67,8 +54,9 @@ def flag_quality(flags: pd.Series, kinds: pd.DataFrame, fraud: np.ndarray) -> di
 
 def diagnose(scores: dict[str, np.ndarray], kinds: pd.DataFrame, fraud: np.ndarray, revenue: np.ndarray,
              ring_oracle_scores: np.ndarray, flags: pd.Series, percent: int = 5) -> dict:
-    """The ``diagnosis`` part of ``nigah evaluate risk`` (rows of ``kinds``
-    are the test GDs, in the order of ``scores``)."""
+    """The ``diagnosis`` part of ``nigah evaluate risk``: ``kinds`` has the
+    test GDs' ``kind`` and ``ring_front`` (``evaluate.fraud_truth``), in the
+    order of ``scores``."""
     ring_front = kinds["ring_front"].to_numpy(bool)
     oracle = ranking_metrics(ring_oracle_scores, fraud, revenue)
     return {

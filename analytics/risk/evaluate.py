@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.risk.baselines import fit_tabular, label_propagation
-from analytics.risk.diagnosis import diagnose, fraud_kinds
+from analytics.risk.diagnosis import diagnose
 from analytics.risk.features import read_declarations
 from analytics.risk.metrics import ranking_metrics
 from analytics.risk.pipeline import labelled, prepare
@@ -30,12 +30,17 @@ from graph.store import GraphStore
 
 
 def fraud_truth(truth_dir: Path) -> pd.DataFrame:
-    """Per GD number: ``fraud`` (bool) and ``revenue`` (evaded duty, USD)."""
+    """Per GD number: ``fraud`` (bool), ``revenue`` (evaded duty, USD),
+    ``kind`` (the typology, ``diversion`` for a diverted movement, ``none``)
+    and ``ring_front`` (its trader fronts a planted ring)."""
     decl = pd.read_csv(Path(truth_dir) / "truth" / "declarations.csv", dtype={"gd_number": str})
     moves = pd.read_csv(Path(truth_dir) / "truth" / "movements.csv", dtype={"gd_number": str})
-    diverted = set(moves.loc[moves["diverted"].astype(bool), "gd_number"])
-    return pd.DataFrame({"fraud": decl["fraud"].astype(bool).to_numpy() | decl["gd_number"].isin(diverted).to_numpy(),
-                         "revenue": decl["recoverable_duty_usd"].clip(lower=0).to_numpy()},
+    diverted = decl["gd_number"].isin(set(moves.loc[moves["diverted"].astype(bool), "gd_number"]))
+    fraud = decl["fraud"].astype(bool)
+    return pd.DataFrame({"fraud": (fraud | diverted).to_numpy(),
+                         "revenue": decl["recoverable_duty_usd"].clip(lower=0).to_numpy(),
+                         "kind": decl["typology"].where(fraud, "none").where(~diverted, "diversion").to_numpy(),
+                         "ring_front": (decl["ring"] >= 0).to_numpy()},
                         index=decl["gd_number"])
 
 
@@ -61,8 +66,7 @@ def evaluate_risk(store: GraphStore, truth_dir: Path, config: RiskConfig = RiskC
     reference = {label for label, node in store.schema.nodes.items() if node.reference}
     scores["label_propagation"] = label_propagation(prepared.data, both, y[both], reference)[test]
     log("the booster again, told the true rings")
-    kinds = fraud_kinds(truth_dir).reindex(f.gd_number.astype(str))
-    rings = kinds["ring_front"].to_numpy(float)[:, None]
+    rings = truth["ring_front"].to_numpy(float)[:, None]
     oracle = fit_tabular(np.hstack([X, rings])[both], y[both], config.seed).predict_proba(
         np.hstack([X, rings])[test])[:, 1]
     flags = unit_value_flags(read_declarations(store))["unit_value_flag"].to_numpy()
@@ -72,5 +76,5 @@ def evaluate_risk(store: GraphStore, truth_dir: Path, config: RiskConfig = RiskC
             "test_declarations": int(len(test)), "test_fraudulent": int(fraud.sum()),
             "gnn_epochs": len(history),
             "models": {name: ranking_metrics(np.asarray(s, float), fraud, revenue) for name, s in scores.items()},
-            "diagnosis": diagnose({n: np.asarray(s, float) for n, s in scores.items()}, kinds.iloc[test],
+            "diagnosis": diagnose({n: np.asarray(s, float) for n, s in scores.items()}, truth.iloc[test],
                                   fraud, revenue, oracle, flags[test])}
