@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from analytics.risk.graph_data import by_row
+
 EdgeType = tuple[str, str, str]
 
 
@@ -45,21 +47,23 @@ class _Mean:
     a_t: torch.Tensor
 
     @classmethod
-    def of(cls, dst: np.ndarray, src: np.ndarray, n_dst: int, n_src: int) -> "_Mean":
-        degree = np.bincount(dst, minlength=n_dst)
-        weight = (1.0 / np.maximum(degree, 1))[dst].astype(np.float32)
+    def of(cls, dst: np.ndarray, src: np.ndarray, weight: np.ndarray, n_dst: int, n_src: int) -> "_Mean":
         return cls(_csr(dst, src, weight, n_dst, n_src), _csr(src, dst, weight, n_src, n_dst))
 
     def __matmul__(self, x: torch.Tensor) -> torch.Tensor:
         return _SpMM.apply(self.a, self.a_t, x)
 
 
+def _inverse_degree(dst: np.ndarray, n_dst: int) -> np.ndarray:
+    """Per edge, 1 / the in-degree of its destination: the weights of a mean."""
+    return (1.0 / np.maximum(np.bincount(dst, minlength=n_dst), 1))[dst].astype(np.float32)
+
+
 def _csr(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n_rows: int, n_cols: int) -> torch.Tensor:
-    order = np.argsort(rows, kind="stable")
-    crow = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))]).astype(np.int64)
+    crow, order = by_row(rows, n_rows)
     with warnings.catch_warnings():  # torch calls its CSR support beta; these products are all it needs
         warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
-        return torch.sparse_csr_tensor(torch.from_numpy(crow), torch.from_numpy(cols[order].astype(np.int64)),
+        return torch.sparse_csr_tensor(torch.from_numpy(crow.astype(np.int64)), torch.from_numpy(cols[order].astype(np.int64)),
                                        torch.from_numpy(values[order]), (n_rows, n_cols), check_invariants=False)
 
 
@@ -92,17 +96,15 @@ class FullGraph:
                 src, dst = (e.numpy() for e in data[et].edge_index)
                 n_src = data[et[0]].num_nodes
                 if n_src <= n_dst:
-                    degree = np.bincount(dst, minlength=n_dst)
                     rows.append(dst), cols.append(src + offset)
-                    weights.append((1.0 / np.maximum(degree, 1))[dst])
+                    weights.append(_inverse_degree(dst, n_dst))
                     into.early.append(et)
                     offset += n_src
                 else:
-                    into.late.append((et, _Mean.of(dst, src, n_dst, n_src)))
+                    into.late.append((et, _Mean.of(dst, src, _inverse_degree(dst, n_dst), n_dst, n_src)))
             if into.early:
-                r, c = np.concatenate(rows), np.concatenate(cols)
-                w = np.concatenate(weights).astype(np.float32)
-                into.stacked = _Mean(_csr(r, c, w, n_dst, offset), _csr(c, r, w, offset, n_dst))
+                into.stacked = _Mean.of(np.concatenate(rows), np.concatenate(cols), np.concatenate(weights),
+                                        n_dst, offset)
             incoming[dst_type] = into
         return cls(incoming)
 

@@ -109,6 +109,17 @@ def build_graph(store: GraphStore, declaration_x: np.ndarray, days: np.ndarray, 
     return data
 
 
+def by_row(rows: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Compressed rows: the order that sorts ``rows`` (stable) and the pointer
+    where each row's entries start in it (``n_rows + 1`` long).
+
+    >>> by_row(np.array([2, 0, 2]), 3)
+    (array([0, 1, 1, 3]), array([1, 0, 2]))
+    """
+    order = np.argsort(rows, kind="stable")
+    return np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))]), order
+
+
 def feature_widths(data: HeteroData) -> dict[str, int]:
     """Input width per node type: what a model is built for and a saved one must match."""
     return {t: data[t].x.shape[1] for t in data.node_types}

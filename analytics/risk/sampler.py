@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from torch_geometric.sampler import BaseSampler, HeteroSamplerOutput, NodeSamplerInput
 
-from analytics.risk.graph_data import DECLARATION
+from analytics.risk.graph_data import DECLARATION, by_row
 
 
 class TemporalNeighborSampler(BaseSampler):
@@ -43,8 +43,7 @@ class TemporalNeighborSampler(BaseSampler):
         self.csc = {}  # edge type -> (pointer by target, sources, edge ids)
         for et in data.edge_types:
             src, dst = data[et].edge_index.numpy()
-            order = np.argsort(dst, kind="stable")
-            ptr = np.concatenate([[0], np.cumsum(np.bincount(dst, minlength=self.num_nodes[et[2]]))])
+            ptr, order = by_row(dst, self.num_nodes[et[2]])
             self.csc[et] = (ptr, src[order], order)
         # Global id -> local id in the current batch (-1: not in it), and the
         # earliest seed day of each node in it; reset after every batch.
