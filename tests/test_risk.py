@@ -19,7 +19,7 @@ from analytics.risk.full_graph import FullGraph
 from analytics.risk.features import declaration_features, read_declarations
 from analytics.risk.persist import load_bundle
 from analytics.risk.pipeline import prepare, score_risk, train_risk
-from analytics.risk.reasons import reasons
+from analytics.risk.reasons import evidence_texts, reasons
 from analytics.risk.sampler import TemporalNeighborSampler
 from analytics.risk.train import RiskConfig, TimeSplit
 from analytics.risk.unit_value_flags import write_unit_value_flags
@@ -116,6 +116,9 @@ def test_reasons_name_the_strongest_evidence_first():
     text = reasons(np.array([[0.5, 0.4, 1.2, 0.3, -2.0]]), features, context)[0].split("\n")
     assert text == ["agent CHAL-1 linked to 3 adverse finding(s) in 9 earlier inspection(s), 2 in the last 90 days",
                     "unit value 62% below the HS 85171300 reference for CN"]
+    # rows keep their own index: a slice of the context is not realigned
+    assert evidence_texts("unit_value", context.set_index(pd.Index([7]))).to_dict() == {
+        7: "unit value 62% below the HS 85171300 reference for CN"}
 
 
 def test_reasons_keep_each_row_its_own_text():

@@ -77,16 +77,21 @@ def _one_decimal(x: pa.Array, sign: bool = False) -> pa.Array:
     return _join(pc.if_else(negative, "-", "+" if sign else ""), text)
 
 
+def _series(text: pa.Array, index: pd.Index) -> pd.Series:
+    """Arrow text as a Series on ``index`` (by position: no realigning)."""
+    return pd.Series(text.to_pandas().to_numpy(), index=index)
+
+
 def evidence_texts(evidence: str, rows: pd.DataFrame) -> pd.Series:
     """One reason per row of ``rows`` (``DeclarationFeatures.context``)."""
-    return pd.Series(_evidence(evidence, rows).to_pandas(), index=rows.index)
+    return _series(_evidence(evidence, rows), rows.index)
 
 
 def unit_value_reasons(rows: pd.DataFrame) -> pd.Series:
     """The unit-value reason with its robust z, for the standalone flags
     (``rows``: ``hs_code``, ``origin_country``, ``unit_value_ratio``, ``unit_value_z``)."""
     text = _join(_evidence("unit_value", rows), " (robust z ", _one_decimal(_number(rows["unit_value_z"])), ")")
-    return pd.Series(text.to_pandas().to_numpy(), index=rows.index)
+    return _series(text, rows.index)
 
 
 def _evidence(evidence: str, rows: pd.DataFrame) -> pa.Array:
@@ -168,4 +173,4 @@ def reasons(contributions: np.ndarray, features: list[str], context: pd.DataFram
         line = pc.take(texts, pa.array(where[:, k], mask=where[:, k] < 0))
         joined = pc.if_else(pc.is_null(line), joined, pc.binary_join_element_wise(joined, line, SEPARATOR)) \
             if k else line
-    return pd.Series(pc.fill_null(joined, NOTHING).to_pandas().to_numpy(), index=context.index)
+    return _series(pc.fill_null(joined, NOTHING), context.index)
