@@ -11,7 +11,6 @@ while if a snapshot copy holds the file at that moment.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,15 +22,11 @@ import pyarrow as pa
 from graph.index import GraphIndex, window_ns
 from graph.model import Edge, Node, UpsertResult, clean_properties
 from graph.schema import SCHEMA, Property, Schema, node_id, split_node_id
-from graph.store import GraphStore, StoreUnavailable
+from graph.store import GraphStore, StoreUnavailable, default_home
 
 SQL_TYPES = {"str": "VARCHAR", "enum": "VARCHAR", "int": "BIGINT", "float": "DOUBLE",
              "date": "DATE", "datetime": "TIMESTAMP"}
 PROVENANCE = [("_source_file", "VARCHAR"), ("_source_row", "BIGINT")]
-
-
-def default_home() -> Path:
-    return Path(os.environ.get("NIGAH_HOME", ".nigah"))
 
 
 def _q(name: str) -> str:

@@ -10,12 +10,19 @@ import datetime as dt
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from pathlib import Path
 
 import igraph as ig
 import pandas as pd
 
 from graph.model import Edge, Node, Subgraph, UpsertResult
 from graph.schema import SCHEMA, Schema, split_node_id
+
+
+def default_home() -> Path:
+    """Nigah's data directory: ``$NIGAH_HOME``, else ``./.nigah`` (the embedded
+    store, saved models, quarantine files and the ingest journal live there)."""
+    return Path(os.environ.get("NIGAH_HOME", ".nigah"))
 
 
 class StoreUnavailable(RuntimeError):

@@ -86,12 +86,13 @@ def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input fi
     run that was killed resumes. Exits 1 when any row was quarantined, 2 when a whole
     file or the mapping could not be read.
     """
+    from graph.store import default_home
     from ingest.load import ingest_directory, write_quarantine
     from ingest.mapping import Mapping
     from ingest.validate import IngestError
 
     db = _open(store, home)
-    home_dir = Path(os.environ.get("NIGAH_HOME", ".nigah"))
+    home_dir = default_home()
     t0 = time.perf_counter()
     with db, _progress() as bar:
         tasks: dict[str, int] = {}
@@ -154,8 +155,10 @@ def resolve(store: StoreOpt = None, home: HomeOpt = None,
             as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False):
     """Resolve traders, consignees, consignors and agents written under variant names into
     parties (`party_id`, with the reasons); uncertain pairs go to a review list."""
+    from graph.store import default_home
+
     with _open(store, home) as db:
-        summary = _resolve(db, Path(os.environ.get("NIGAH_HOME", ".nigah")), threshold)
+        summary = _resolve(db, default_home(), threshold)
     if as_json:
         print(json.dumps(summary, indent=2))
         return
@@ -237,24 +240,21 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
                           f"{c['red']:,} red, {c['yellow']:,} yellow, {c['green']:,} green")
 
 
-def _home() -> Path:
-    return Path(os.environ.get("NIGAH_HOME", ".nigah"))
-
-
 def _score_risk(db) -> dict:
     """Score with the saved risk model; train one first if there is none."""
     from analytics.risk import score_risk, train_risk
     from analytics.risk.persist import model_dir
+    from graph.store import default_home
 
-    if not (model_dir(_home()) / "model.json").exists():
-        console.print(f"no saved risk model in {model_dir(_home())}: training one (`nigah train` retrains)")
+    if not (model_dir(default_home()) / "model.json").exists():
+        console.print(f"no saved risk model in {model_dir(default_home())}: training one (`nigah train` retrains)")
         try:
-            train_risk(db, _home(), log=console.print)
+            train_risk(db, default_home(), log=console.print)
         except ValueError as exc:
             console.print(f"[yellow]risk not scored:[/yellow] {exc}")
             return {"declarations": 0, "channels": {"red": 0, "yellow": 0, "green": 0}, "skipped": str(exc)}
     try:
-        return score_risk(db, _home())
+        return score_risk(db, default_home())
     except ValueError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -269,11 +269,12 @@ def train(store: StoreOpt = None, home: HomeOpt = None,
     `nigah analyze` then scores with it."""
     from analytics.risk import RiskConfig, train_risk
     from analytics.risk.persist import model_dir
+    from graph.store import default_home
 
     with _open(store, home) as db:
         t0 = time.perf_counter()
         try:
-            metrics = train_risk(db, _home(), RiskConfig(epochs=epochs, seed=seed),
+            metrics = train_risk(db, default_home(), RiskConfig(epochs=epochs, seed=seed),
                                  log=(lambda m: None) if as_json else console.print)
         except ValueError as exc:
             console.print(f"[red]error:[/red] {exc}")
@@ -282,7 +283,7 @@ def train(store: StoreOpt = None, home: HomeOpt = None,
     if as_json:
         print(json.dumps(metrics, indent=2))
     else:
-        console.print(f"saved the risk model to {model_dir(_home())}: "
+        console.print(f"saved the risk model to {model_dir(default_home())}: "
                       + ", ".join(f"{k} {v}" for k, v in metrics.items()))
 
 
@@ -509,7 +510,9 @@ def demo(store: StoreOpt = None, home: HomeOpt = None,
          host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050):
     """Generate a scenario, ingest it, analyse it and serve the dashboard."""
-    home_dir = home or Path(os.environ.get("NIGAH_HOME", ".nigah"))
+    from graph.store import default_home
+
+    home_dir = home or default_home()
     data = home_dir / "scenario"
     generate(out=data, declarations=declarations, seed=seed, fmt="csv")
     ingest(directory=data, store=store, home=home_dir, mapping=None, quarantine=None, batch_rows=200_000,
