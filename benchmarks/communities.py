@@ -38,7 +38,6 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.child import peak_mb, run  # noqa: E402
 
 
-
 def phase_generate(data: str, declarations: int, seed: int, out) -> None:
     from ingest.scenario import ScenarioConfig, generate
 
@@ -201,8 +200,6 @@ def phase_analysis(home: str, data: str, out) -> None:
     metrics[f"top{rings}_ring_recall"] = evaluate_communities(result.parts, result.scores, data,
                                                               top=rings)[f"top{rings}_ring_recall"]
     out.put({"seconds": seconds, **metrics, "peak_mb": peak_mb()})
-
-
 
 
 def main() -> None:

@@ -26,7 +26,6 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.child import peak_mb, run  # noqa: E402
 
 
-
 def phase_read(data: str, out) -> None:
     import pandas  # noqa: F401 - imported before the clock starts
 
@@ -61,8 +60,6 @@ def phase_ingest(store_name: str, data: str, home: str, out) -> None:
     out.put({"resolve_seconds": resolve_seconds, "seconds": seconds, "rows": rows, "rows_per_s": rows / seconds,
              "declarations_per_s": report.kinds["Declaration"].read / seconds,
              "rerun_seconds": rerun, "quarantined": report.quarantined_rows, "peak_mb": peak_mb()})
-
-
 
 
 def start_neo4j() -> tuple[str, callable]:

@@ -1,6 +1,6 @@
 """Risk model training and scoring time and peak memory.
 
-    python benchmarks/risk.py --declarations 1000000 [--data DIR --home DIR]
+    python benchmarks/risk.py --declarations 1000000 [--seed 7] [--home DIR]
 
 Generates and ingests a scenario (or reuses ``--home`` if it already holds
 one), runs the transit and community analysis once (their outputs are
@@ -27,7 +27,6 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.child import peak_mb, run  # noqa: E402
 
 
-
 def _phase(name: str, home: str, out) -> None:
     from analytics.risk import RiskConfig, score_risk, train_risk
     from analytics.risk.pipeline import prepare
@@ -44,8 +43,6 @@ def _phase(name: str, home: str, out) -> None:
         result = score_risk(store, Path(home))
     store.close()
     out.put({"seconds": round(time.perf_counter() - t0, 1), "peak_mb": round(peak_mb()), **result})
-
-
 
 
 def main() -> None:

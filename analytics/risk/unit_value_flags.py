@@ -42,11 +42,11 @@ def unit_value_flags(declarations: pd.DataFrame, config: UnitValueFlagConfig = U
     flag.loc[z.index[z <= -config.z]] = "under_invoicing"
     flag.loc[z.index[z >= config.z]] = "misdeclaration"
     reasons = pd.Series(None, index=d.index, dtype=object)
-    hit = flag.notna().to_numpy()
-    if hit.any():
-        reasons[hit] = unit_value_reasons(pd.DataFrame({
-            "hs_code": d.loc[hit, "hs_code"], "origin_country": d.loc[hit, "origin_country"],
-            "unit_value_ratio": uv["ratio"].reindex(d.index)[hit], "unit_value_z": z.reindex(d.index)[hit]})).to_numpy()
+    flagged = flag.index[flag.notna()]  # all in uv's index: only usable import GDs have a z
+    if len(flagged):
+        reasons[flagged] = unit_value_reasons(pd.DataFrame({
+            "hs_code": d.loc[flagged, "hs_code"], "origin_country": d.loc[flagged, "origin_country"],
+            "unit_value_ratio": uv.loc[flagged, "ratio"], "unit_value_z": z[flagged]})).to_numpy()
     return pd.DataFrame({"gd_number": d["gd_number"], "unit_value_flag": flag, "unit_value_reasons": reasons})
 
 
