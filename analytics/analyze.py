@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.communities import detect_communities
-from analytics.projection import ProjectionConfig, shared_things, trader_projection
-from analytics.roles import member_roles
-from analytics.scoring import ScoringConfig, score_communities
-from graph.store import GraphStore
+from nigah.analytics.communities import detect_communities
+from nigah.analytics.projection import ProjectionConfig, shared_things, trader_projection
+from nigah.analytics.roles import member_roles
+from nigah.analytics.scoring import ScoringConfig, score_communities
+from nigah.graph.store import GraphStore
 
 
 @dataclass
@@ -25,7 +25,7 @@ def diversion_scores(store: GraphStore) -> pd.Series | None:
     """Diversion scores of transit GDs by GD number: those written back by the
     transit analysis if any, else scored now (``analytics.transit``) as of the
     latest checkpoint scan; None when there is nothing to score."""
-    from analytics.transit import read_transit_inputs, score_movements
+    from nigah.analytics.transit import read_transit_inputs, score_movements
 
     stored = store.node_table("Declaration", ["gd_type", "diversion_score"])
     stored = stored[stored["gd_type"] == "transit"].dropna(subset=["diversion_score"])

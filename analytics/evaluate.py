@@ -125,11 +125,11 @@ def stored_partition(store) -> tuple[dict[str, int], pd.DataFrame]:
     return parts, scores
 
 
-if __name__ == "__main__":  # python -m analytics.evaluate --home H --truth DIR [--analyze]
+if __name__ == "__main__":  # python -m nigah.analytics.evaluate --home H --truth DIR [--analyze]
     import argparse
     import json
 
-    from graph.store import open_store
+    from nigah.graph.store import open_store
 
     parser = argparse.ArgumentParser(description="Planted-ring recovery of the communities in a store.")
     parser.add_argument("--truth", required=True, help="scenario directory (or its truth/)")
@@ -139,7 +139,7 @@ if __name__ == "__main__":  # python -m analytics.evaluate --home H --truth DIR 
     args = parser.parse_args()
     with open_store(args.store, **({"home": args.home} if args.home else {})) as db:
         if args.analyze:
-            from analytics.analyze import analyze
+            from nigah.analytics.analyze import analyze
 
             analyze(db)
         print(json.dumps(evaluate_communities(*stored_partition(db), args.truth), indent=2))

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from graph.store import GraphStore
+from nigah.graph.store import GraphStore
 
 # Identifying details on the trader record: the projection kind and its column.
 DETAILS = {"phone": "phone", "address": "address", "bank_account": "bank_account", "director": "director_cnic"}

@@ -56,7 +56,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from graph.store import GraphStore
+from nigah.graph.store import GraphStore
 
 DECLARATION_COLUMNS = ["gd_type", "date", "station_code", "channel", "inspection_outcome", "duty_usd",
                        "declared_value_usd", "recovered_duty_usd", "risk", "route_code"]

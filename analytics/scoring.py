@@ -45,8 +45,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics.unit_values import unit_value_reference
-from graph.store import GraphStore
+from nigah.analytics.unit_values import unit_value_reference
+from nigah.graph.store import GraphStore
 
 IDENTIFIERS = {"phone": "phone", "bank_account": "bank account", "director_cnic": "director CNIC",
                "address": "address"}

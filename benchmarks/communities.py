@@ -39,7 +39,7 @@ from benchmarks.child import peak_mb, run  # noqa: E402
 
 
 def phase_generate(data: str, declarations: int, seed: int, out) -> None:
-    from ingest.scenario import ScenarioConfig, generate
+    from nigah.ingest.scenario import ScenarioConfig, generate
 
     t0 = time.perf_counter()
     counts = generate(data, ScenarioConfig(declarations=declarations, seed=seed))
@@ -47,8 +47,8 @@ def phase_generate(data: str, declarations: int, seed: int, out) -> None:
 
 
 def phase_ingest(home: str, data: str, out) -> None:
-    from graph.duckdb_store import DuckDBStore
-    from ingest.load import ingest_directory
+    from nigah.graph.duckdb_store import DuckDBStore
+    from nigah.ingest.load import ingest_directory
 
     t0 = time.perf_counter()
     with DuckDBStore(home) as store:
@@ -60,8 +60,8 @@ def phase_ingest(home: str, data: str, out) -> None:
 def phase_projection(home: str, min_weight: float | None, edges_path: str, out) -> None:
     from dataclasses import replace
 
-    from analytics.projection import ProjectionConfig, shared_things, trader_projection
-    from graph.duckdb_store import DuckDBStore
+    from nigah.analytics.projection import ProjectionConfig, shared_things, trader_projection
+    from nigah.graph.duckdb_store import DuckDBStore
 
     config = ProjectionConfig() if min_weight is None else replace(ProjectionConfig(), min_weight=min_weight)
     with DuckDBStore(home) as store:
@@ -79,7 +79,7 @@ def phase_projection(home: str, min_weight: float | None, edges_path: str, out) 
 def _igraph(edges_path: str):
     import pandas as pd
 
-    from analytics.communities import igraph_graph
+    from nigah.analytics.communities import igraph_graph
 
     return igraph_graph(pd.read_parquet(edges_path))
 
@@ -93,7 +93,7 @@ def phase_igraph(method: str, edges_path: str, out) -> None:
 
     import igraph as ig
 
-    import analytics.communities  # noqa: F401 - imported before the clock starts
+    import nigah.analytics.communities  # noqa: F401 - imported before the clock starts
     import pandas  # noqa: F401
 
     t0 = time.perf_counter()
@@ -186,9 +186,9 @@ def phase_python_louvain(edges_path: str, share: float, out) -> None:
 def phase_analysis(home: str, data: str, out) -> None:
     """The whole analysis (projection, Leiden, diversion scores, community
     scores, roles; no write-back) and its planted-ring recovery."""
-    from analytics.analyze import community_analysis
-    from analytics.evaluate import evaluate_communities, read_rings
-    from graph.duckdb_store import DuckDBStore
+    from nigah.analytics.analyze import community_analysis
+    from nigah.analytics.evaluate import evaluate_communities, read_rings
+    from nigah.graph.duckdb_store import DuckDBStore
 
     with DuckDBStore(home) as store:
         t0 = time.perf_counter()

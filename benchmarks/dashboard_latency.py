@@ -86,10 +86,10 @@ def main() -> None:
     import numpy as np
     import pandas as pd
 
-    from dashboard.app import create_app
-    from graph.duckdb_store import DuckDBStore
-    from ingest.load import ingest_directory
-    from ingest.scenario import ScenarioConfig, generate
+    from nigah.dashboard.app import create_app
+    from nigah.graph.duckdb_store import DuckDBStore
+    from nigah.ingest.load import ingest_directory
+    from nigah.ingest.scenario import ScenarioConfig, generate
 
     home = args.home or Path(tempfile.mkdtemp(prefix="nigah-latency-")) / "home"
     if not (home / "nigah.duckdb").exists():

@@ -30,15 +30,15 @@ def phase_read(data: str, out) -> None:
     import pandas  # noqa: F401 - imported before the clock starts
 
     t0 = time.perf_counter()
-    from ingest.readers import read_table
+    from nigah.ingest.readers import read_table
 
     rows = sum(len(read_table(p)) for p in Path(data).iterdir() if p.is_file())
     out.put({"seconds": time.perf_counter() - t0, "rows": rows, "peak_mb": peak_mb()})
 
 
 def phase_ingest(store_name: str, data: str, home: str, out) -> None:
-    from graph.store import open_store
-    from ingest.load import ingest_directory
+    from nigah.graph.store import open_store
+    from nigah.ingest.load import ingest_directory
 
     os.environ["NIGAH_HOME"] = home
     with open_store(store_name) as store:
@@ -52,7 +52,7 @@ def phase_ingest(store_name: str, data: str, home: str, out) -> None:
         rerun = time.perf_counter() - t1
     t2 = time.perf_counter()
     with open_store(store_name) as store:
-        from ingest.resolve import resolve_entities
+        from nigah.ingest.resolve import resolve_entities
 
         resolve_entities(store)
     resolve_seconds = time.perf_counter() - t2
@@ -80,7 +80,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--format", default="csv", choices=["csv", "parquet"])
     args = parser.parse_args()
-    from ingest.scenario import ScenarioConfig, generate
+    from nigah.ingest.scenario import ScenarioConfig, generate
 
     work = Path(tempfile.mkdtemp(prefix="nigah-bench-"))
     t0 = time.perf_counter()

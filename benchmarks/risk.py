@@ -28,9 +28,9 @@ from benchmarks.child import peak_mb, run  # noqa: E402
 
 
 def _phase(name: str, home: str, out) -> None:
-    from analytics.risk import RiskConfig, score_risk, train_risk
-    from analytics.risk.pipeline import prepare
-    from graph.duckdb_store import DuckDBStore
+    from nigah.analytics.risk import RiskConfig, score_risk, train_risk
+    from nigah.analytics.risk.pipeline import prepare
+    from nigah.graph.duckdb_store import DuckDBStore
 
     store = DuckDBStore(Path(home))
     t0 = time.perf_counter()
@@ -55,11 +55,11 @@ def main() -> None:
     os.environ["NIGAH_HOME"] = str(home)
     results = {"declarations": args.declarations}
     if not (home / "nigah.duckdb").exists():
-        from analytics.analyze import analyze
-        from analytics.transit.run import run_transit
-        from graph.duckdb_store import DuckDBStore
-        from ingest.load import ingest_directory
-        from ingest.scenario import ScenarioConfig, generate
+        from nigah.analytics.analyze import analyze
+        from nigah.analytics.transit.run import run_transit
+        from nigah.graph.duckdb_store import DuckDBStore
+        from nigah.ingest.load import ingest_directory
+        from nigah.ingest.scenario import ScenarioConfig, generate
 
         data = home / "scenario"
         generate(data, ScenarioConfig(declarations=args.declarations, seed=args.seed))

@@ -26,12 +26,12 @@ def main() -> None:
     parser.add_argument("--declarations", type=int, default=1_000_000)
     parser.add_argument("--home", type=Path)
     args = parser.parse_args()
-    from analytics.transit import TransitConfig, confirmed_diversions, read_transit_inputs, score_entities, \
+    from nigah.analytics.transit import TransitConfig, confirmed_diversions, read_transit_inputs, score_entities, \
         score_movements
-    from analytics.transit.run import run_transit
-    from graph.duckdb_store import DuckDBStore
-    from ingest.load import ingest_directory
-    from ingest.scenario import ScenarioConfig, generate
+    from nigah.analytics.transit.run import run_transit
+    from nigah.graph.duckdb_store import DuckDBStore
+    from nigah.ingest.load import ingest_directory
+    from nigah.ingest.scenario import ScenarioConfig, generate
 
     home = args.home or Path(tempfile.mkdtemp(prefix="nigah-transit-")) / "home"
     if not (home / "nigah.duckdb").exists():

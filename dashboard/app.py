@@ -6,10 +6,10 @@ from pathlib import Path
 
 from dash import Dash
 
-from dashboard import callbacks, cases, regional
-from dashboard.layout import layout
-from dashboard.state import StoreHolder
-from graph.store import GraphStore
+from nigah.dashboard import callbacks, cases, regional
+from nigah.dashboard.layout import layout
+from nigah.dashboard.state import StoreHolder
+from nigah.graph.store import GraphStore
 
 
 def create_app(store_factory: Callable[[], GraphStore]) -> Dash:

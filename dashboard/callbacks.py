@@ -7,11 +7,11 @@ import pandas as pd
 from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard.elements import caption, merge_elements, node_score, shared_by_members, to_elements
-from dashboard.profile import graphs, profile
-from dashboard.state import StoreHolder
-from graph.model import Subgraph
-from graph.schema import SCHEMA
+from nigah.dashboard.elements import caption, merge_elements, node_score, shared_by_members, to_elements
+from nigah.dashboard.profile import graphs, profile
+from nigah.dashboard.state import StoreHolder
+from nigah.graph.model import Subgraph
+from nigah.graph.schema import SCHEMA
 
 EXPAND_CAP = 300  # neighbours drawn per click; "show more" adds as many again
 MORE_LIMIT = 2000

@@ -10,9 +10,9 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard.elements import to_elements
-from dashboard.state import StoreHolder
-from graph.export import SUFFIXES, export
+from nigah.dashboard.elements import to_elements
+from nigah.dashboard.state import StoreHolder
+from nigah.graph.export import SUFFIXES, export
 
 
 def _case_graph(store, case: dict):
@@ -29,7 +29,7 @@ def _file(graph, fmt: str, name: str, notes: dict):
         if fmt == "csv":
             path = path.with_suffix(".zip")  # nodes and edges together
         if fmt == "html":
-            from graph.export.report import write_report
+            from nigah.graph.export.report import write_report
 
             written = write_report(graph, path, title=name, notes=notes)
         else:

@@ -1,8 +1,8 @@
 """Turn store subgraphs into dash-cytoscape elements, styled from the schema."""
 from __future__ import annotations
 
-from graph.model import Node, Subgraph
-from graph.schema import SCHEMA
+from nigah.graph.model import Node, Subgraph
+from nigah.graph.schema import SCHEMA
 
 # Community ring colours: a qualitative palette, repeated.
 COMMUNITY_COLOURS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628",
@@ -62,7 +62,7 @@ def shared_by_members(graph: Subgraph, members: set[str]) -> Subgraph:
     into the links (labelled with how many GDs each link stands for)."""
     from collections import Counter
 
-    from graph.model import Edge
+    from nigah.graph.model import Edge
 
     filed = {e.source: e.target for e in graph.edges if e.type == "FILED_BY" and e.target in members}
     uses = Counter((filed[e.source], e.target, e.type) for e in graph.edges

@@ -5,9 +5,9 @@ import dash_bootstrap_components as dbc
 import dash_cytoscape as cyto
 from dash import dcc, html
 
-from dashboard.elements import stylesheet
-from dashboard.regional import regional_layout
-from graph.schema import SCHEMA
+from nigah.dashboard.elements import stylesheet
+from nigah.dashboard.regional import regional_layout
+from nigah.graph.schema import SCHEMA
 
 
 def legend() -> html.Div:

@@ -8,11 +8,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard.elements import caption
-from dashboard.regional import esc, outline_figure
-from graph.model import Node
-from graph.schema import SCHEMA
-from graph.store import GraphStore
+from nigah.dashboard.elements import caption
+from nigah.dashboard.regional import esc, outline_figure
+from nigah.graph.model import Node
+from nigah.graph.schema import SCHEMA
+from nigah.graph.store import GraphStore
 
 REASON_SEPARATOR = "\n"  # reasons contain "; " themselves
 SCORE_NAMES = {"risk": "Risk", "diversion_score": "Transit diversion", "community_score": "Community risk"}

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from analytics.regional import (CHANNELS, GD_TYPES, NOT_EXAMINED, OUTCOMES, RATES, Measures, RegionalView,
+from nigah.analytics.regional import (CHANNELS, GD_TYPES, NOT_EXAMINED, OUTCOMES, RATES, Measures, RegionalView,
                                 heatmap_grid, month_range, prepare, read_regional_inputs, regional_view)
 
 GEOMETRY = Path(__file__).with_name("geo") / "pakistan.geojson"

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from graph.store import GraphStore, StoreUnavailable
+from nigah.graph.store import GraphStore, StoreUnavailable
 
 
 class StoreHolder:

@@ -19,10 +19,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from graph.index import GraphIndex, window_ns
-from graph.model import Edge, Node, UpsertResult, clean_properties
-from graph.schema import SCHEMA, Property, Schema, node_id, split_node_id
-from graph.store import GraphStore, StoreUnavailable, default_home
+from nigah.graph.index import GraphIndex, window_ns
+from nigah.graph.model import Edge, Node, UpsertResult, clean_properties
+from nigah.graph.schema import SCHEMA, Property, Schema, node_id, split_node_id
+from nigah.graph.store import GraphStore, StoreUnavailable, default_home
 
 SQL_TYPES = {"str": "VARCHAR", "enum": "VARCHAR", "int": "BIGINT", "float": "DOUBLE",
              "date": "DATE", "datetime": "TIMESTAMP"}

@@ -9,7 +9,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from graph.schema import split_node_id
+from nigah.graph.schema import split_node_id
 
 
 def clean_value(value: object) -> object:

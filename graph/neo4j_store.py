@@ -16,9 +16,9 @@ import neo4j
 import numpy as np
 import pandas as pd
 
-from graph.model import Edge, Node, UpsertResult, clean_properties
-from graph.schema import SCHEMA, Schema, node_id
-from graph.store import GraphStore, StoreUnavailable
+from nigah.graph.model import Edge, Node, UpsertResult, clean_properties
+from nigah.graph.schema import SCHEMA, Schema, node_id
+from nigah.graph.store import GraphStore, StoreUnavailable
 
 BATCH = 20_000  # rows per transaction: fewer commits and round trips (10k: 9.9k rows/s, see notes)
 # Provenance says where the current values came from: the same values from

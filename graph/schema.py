@@ -3,7 +3,7 @@
 Every other module asks this one what labels, keys, properties and
 relationships exist, so the schema is stated once.
 
->>> from graph.schema import SCHEMA
+>>> from nigah.graph.schema import SCHEMA
 >>> SCHEMA.node("Trader").key
 'ntn'
 >>> SCHEMA.relationship("FILED_BY").target
@@ -20,6 +20,9 @@ import yaml
 
 IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 PROPERTY_TYPES = {"str", "int", "float", "date", "datetime", "enum"}
+# Where each stored node and relationship came from (input file and row): every
+# store keeps these two columns beside the schema's properties.
+PROVENANCE = {"_source_file": "str", "_source_row": "int"}
 
 
 class SchemaError(ValueError):

@@ -4,8 +4,8 @@
 """
 from __future__ import annotations
 
-from graph import formats
-from graph.schema import SCHEMA, Property, Schema, reference_property
+from nigah.graph import formats
+from nigah.graph.schema import SCHEMA, Property, Schema, reference_property
 
 
 def _rule(p: Property) -> str:
@@ -56,7 +56,7 @@ def update_doc(path) -> None:
                           encoding="utf-8")
 
 
-if __name__ == "__main__":  # python -m graph.schema_doc docs/input-format.md
+if __name__ == "__main__":  # python -m nigah.graph.schema_doc docs/input-format.md
     import sys
 
     update_doc(sys.argv[1])

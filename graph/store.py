@@ -15,8 +15,8 @@ from pathlib import Path
 import igraph as ig
 import pandas as pd
 
-from graph.model import Edge, Node, Subgraph, UpsertResult
-from graph.schema import SCHEMA, Schema, split_node_id
+from nigah.graph.model import Edge, Node, Subgraph, UpsertResult
+from nigah.graph.schema import SCHEMA, Schema, split_node_id
 
 
 def default_home() -> Path:
@@ -345,9 +345,9 @@ def open_store(name: str | None = None, **options) -> GraphStore:
     """Open the store named by ``name`` or ``$NIGAH_STORE`` (``duckdb`` by default)."""
     name = (name or os.environ.get("NIGAH_STORE") or "duckdb").lower()
     if name == "duckdb":
-        from graph.duckdb_store import DuckDBStore
+        from nigah.graph.duckdb_store import DuckDBStore
         return DuckDBStore(**options)
     if name == "neo4j":
-        from graph.neo4j_store import Neo4jStore
+        from nigah.graph.neo4j_store import Neo4jStore
         return Neo4jStore(**options)
     raise ValueError(f"unknown store {name!r}: use 'duckdb' or 'neo4j'")

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from graph.model import UpsertResult
-from graph.schema import SCHEMA, Property, Schema, reference_property
-from graph.store import GraphStore
-from ingest.journal import Journal, fingerprint
-from ingest.mapping import Mapping, Source, sources
-from ingest.validate import IngestError, Rejection, validate
+from nigah.graph.model import UpsertResult
+from nigah.graph.schema import SCHEMA, Property, Schema, reference_property
+from nigah.graph.store import GraphStore
+from nigah.ingest.journal import Journal, fingerprint
+from nigah.ingest.mapping import Mapping, Source, sources
+from nigah.ingest.validate import IngestError, Rejection, validate
 
 BATCH_ROWS = 200_000
 Progress = Callable[[str, int, int], None]  # (kind, rows done, rows total)

@@ -34,10 +34,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from graph.formats import PATTERNS
-from graph.schema import SCHEMA, Schema, reference_property
-from ingest.readers import CsvOptions, find_file, first_row, read_table
-from ingest.validate import IngestError
+from nigah.graph.formats import PATTERNS
+from nigah.graph.schema import SCHEMA, Schema, reference_property
+from nigah.ingest.readers import CsvOptions, find_file, first_row, read_table
+from nigah.ingest.validate import IngestError
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,6 @@ def identity_mapping(schema: Schema = SCHEMA) -> dict:
     return {"name": "nigah", "kinds": kinds}
 
 
-if __name__ == "__main__":  # python -m ingest.mapping > ingest/mappings/nigah.yaml
-    print("# Nigah's own input format, generated from graph/schema.yaml by `python -m ingest.mapping`.")
+if __name__ == "__main__":  # python -m nigah.ingest.mapping > ingest/mappings/nigah.yaml
+    print("# Nigah's own input format, generated from graph/schema.yaml by `python -m nigah.ingest.mapping`.")
     print(yaml.safe_dump(identity_mapping(), sort_keys=False), end="")

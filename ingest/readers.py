@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from charset_normalizer import from_bytes
 
-from ingest.validate import IngestError
+from nigah.ingest.validate import IngestError
 
 SUFFIXES = (".csv", ".parquet", ".jsonl", ".csv.gz")
 DELIMITERS = ",;\t|"

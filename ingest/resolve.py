@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from graph.store import GraphStore
+from nigah.graph.store import GraphStore
 
 LEGAL = r"\b(m s|pvt|private|ltd|limited|co|company|corp|corporation|llc|l l c|gmbh|g m b h|sdn|bhd|inc|fze|plc)\b"
 SPELLINGS = {"mohammad": "muhammad", "mohammed": "muhammad", "mohd": "muhammad", "muhammed": "muhammad",

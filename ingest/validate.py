@@ -1,7 +1,7 @@
 """Row validation driven by the schema: every rule comes from a property's declaration.
 
 >>> import pandas as pd
->>> from graph.schema import SCHEMA
+>>> from nigah.graph.schema import SCHEMA
 >>> raw = pd.DataFrame({"ntn": ["1234567-8", "12"], "name": ["Indus Impex", "X"]})
 >>> good, bad = validate(raw, SCHEMA.node("Trader").input_properties, "traders.csv")
 >>> list(good["ntn"]), [(r.row, r.field) for r in bad]
@@ -16,8 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph import formats
-from graph.schema import Property
+from nigah.graph import formats
+from nigah.graph.schema import Property
 
 
 class IngestError(ValueError):

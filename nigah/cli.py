@@ -33,7 +33,7 @@ HomeOpt = Annotated[Optional[Path], typer.Option(
 
 
 def _open(store: str | None, home: Path | None):
-    from graph.store import StoreUnavailable, open_store
+    from nigah.graph.store import StoreUnavailable, open_store
 
     if home:
         os.environ["NIGAH_HOME"] = str(home)
@@ -56,7 +56,7 @@ def generate(out: Annotated[Path, typer.Option("--out", help="Directory to write
              seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
              fmt: Annotated[str, typer.Option("--format", help="File format: csv or parquet.")] = "csv"):
     """Generate a synthetic customs scenario with planted typologies (ground truth under OUT/truth/)."""
-    from ingest.scenario import ScenarioConfig, generate as run
+    from nigah.ingest.scenario import ScenarioConfig, generate as run
 
     t0 = time.perf_counter()
     try:
@@ -86,10 +86,10 @@ def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input fi
     run that was killed resumes. Exits 1 when any row was quarantined, 2 when a whole
     file or the mapping could not be read.
     """
-    from graph.store import default_home
-    from ingest.load import ingest_directory, write_quarantine
-    from ingest.mapping import Mapping
-    from ingest.validate import IngestError
+    from nigah.graph.store import default_home
+    from nigah.ingest.load import ingest_directory, write_quarantine
+    from nigah.ingest.mapping import Mapping
+    from nigah.ingest.validate import IngestError
 
     db = _open(store, home)
     home_dir = default_home()
@@ -137,7 +137,7 @@ def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input fi
 
 
 def _resolve(db, home_dir: Path, threshold: float | None = None) -> dict:
-    from ingest.resolve import ResolveConfig, resolve_entities
+    from nigah.ingest.resolve import ResolveConfig, resolve_entities
 
     config = ResolveConfig(threshold=threshold) if threshold is not None else ResolveConfig()
     summary, review = resolve_entities(db, config)
@@ -155,7 +155,7 @@ def resolve(store: StoreOpt = None, home: HomeOpt = None,
             as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False):
     """Resolve traders, consignees, consignors and agents written under variant names into
     parties (`party_id`, with the reasons); uncertain pairs go to a review list."""
-    from graph.store import default_home
+    from nigah.graph.store import default_home
 
     with _open(store, home) as db:
         summary = _resolve(db, default_home(), threshold)
@@ -204,9 +204,9 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
     """Detect collusive trader communities and transit diversions, score risk; write scores back."""
     import pandas as pd
 
-    from analytics.analyze import analyze as run
-    from analytics.risk.unit_value_flags import write_unit_value_flags
-    from analytics.transit.run import run_transit
+    from nigah.analytics.analyze import analyze as run
+    from nigah.analytics.risk.unit_value_flags import write_unit_value_flags
+    from nigah.analytics.transit.run import run_transit
 
     with _open(store, home) as db:
         t0 = time.perf_counter()
@@ -242,9 +242,9 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
 
 def _score_risk(db) -> dict:
     """Score with the saved risk model; train one first if there is none."""
-    from analytics.risk import score_risk, train_risk
-    from analytics.risk.persist import model_dir
-    from graph.store import default_home
+    from nigah.analytics.risk import score_risk, train_risk
+    from nigah.analytics.risk.persist import model_dir
+    from nigah.graph.store import default_home
 
     if not (model_dir(default_home()) / "model.json").exists():
         console.print(f"no saved risk model in {model_dir(default_home())}: training one (`nigah train` retrains)")
@@ -267,9 +267,9 @@ def train(store: StoreOpt = None, home: HomeOpt = None,
           as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False):
     """Train the declaration risk GNN on examined GDs (time split) and save it;
     `nigah analyze` then scores with it."""
-    from analytics.risk import RiskConfig, train_risk
-    from analytics.risk.persist import model_dir
-    from graph.store import default_home
+    from nigah.analytics.risk import RiskConfig, train_risk
+    from nigah.analytics.risk.persist import model_dir
+    from nigah.graph.store import default_home
 
     with _open(store, home) as db:
         t0 = time.perf_counter()
@@ -299,7 +299,7 @@ def export(out: Annotated[Path, typer.Option("--out", help="File to write (csv w
            limit: Annotated[int, typer.Option(help="At most this many entities.")] = 2000,
            store: StoreOpt = None, home: HomeOpt = None):
     """Export a case graph for Gephi, Cytoscape, i2, Excel or Neo4j."""
-    from graph.export import export as write
+    from nigah.graph.export import export as write
 
     with _open(store, home) as db:
         seeds = list(ids or [])
@@ -375,7 +375,7 @@ def evaluate_entities(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = N
     """Pairwise precision and recall of entity resolution (records merged into parties)."""
     import pandas as pd
 
-    from ingest.resolve import pair_scores
+    from nigah.ingest.resolve import pair_scores
 
     expected = _truth(truth, "entities.csv").astype(str)
     predicted = []
@@ -402,7 +402,7 @@ def evaluate_communities(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt 
                                                                "top-N recall looks at.")] = 20,
                          as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False):
     """Planted-ring recovery: ring_f1, ari and top20_ring_recall of the stored communities."""
-    from analytics.evaluate import evaluate_communities as run, stored_partition
+    from nigah.analytics.evaluate import evaluate_communities as run, stored_partition
 
     _truth(truth, "rings.csv")
     with _open(store, home) as db:
@@ -424,7 +424,7 @@ def evaluate_diversion(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = 
                        threshold: Annotated[float, typer.Option(help="Score at which a movement is flagged.")] = 0.5,
                        as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False):
     """Precision and recall of transit diversion flags, overall and per pattern."""
-    from analytics.transit.evaluate import evaluate_diversion as run
+    from nigah.analytics.transit.evaluate import evaluate_diversion as run
 
     with _open(store, home) as db:
         scores = db.node_table("Declaration", ["gd_type", "diversion_score"])
@@ -451,8 +451,8 @@ def evaluate_risk(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = None,
                   as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False):
     """Fit the GNN, a tabular booster and label propagation on one time split;
     rank the latest period's GDs against the truth (precision@n%, recall, revenue, AUC)."""
-    from analytics.risk import RiskConfig
-    from analytics.risk.evaluate import evaluate_risk as run
+    from nigah.analytics.risk import RiskConfig
+    from nigah.analytics.risk.evaluate import evaluate_risk as run
 
     _truth(truth, "declarations.csv")
     with _open(store, home) as db:
@@ -489,8 +489,8 @@ def serve(store: StoreOpt = None, home: HomeOpt = None,
           host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050):
     """Serve the investigation dashboard."""
-    from dashboard.app import create_app
-    from graph.store import open_store
+    from nigah.dashboard.app import create_app
+    from nigah.graph.store import open_store
 
     if home:
         os.environ["NIGAH_HOME"] = str(home)
@@ -510,7 +510,7 @@ def demo(store: StoreOpt = None, home: HomeOpt = None,
          host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050):
     """Generate a scenario, ingest it, analyse it and serve the dashboard."""
-    from graph.store import default_home
+    from nigah.graph.store import default_home
 
     home_dir = home or default_home()
     data = home_dir / "scenario"

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from graph.duckdb_store import DuckDBStore
-from ingest.load import ingest_directory
-from ingest.scenario import ScenarioConfig, generate
+from nigah.graph.duckdb_store import DuckDBStore
+from nigah.ingest.load import ingest_directory
+from nigah.ingest.scenario import ScenarioConfig, generate
 
 ARTIFACTS = Path(__file__).with_name("artifacts")
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -32,7 +32,7 @@ def scenario(tmp_path_factory) -> Path:
 
 
 def _neo4j_store():
-    from graph.neo4j_store import Neo4jStore
+    from nigah.graph.neo4j_store import Neo4jStore
 
     if not os.environ.get("NEO4J_URI"):
         if os.environ.get("NIGAH_REQUIRE_NEO4J") == "1":

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics.analyze import analyze
-from analytics.communities import detect_communities
-from analytics.projection import ProjectionConfig, pair_weights, trader_projection
-from ingest.load import ingest_directory
+from nigah.analytics.analyze import analyze
+from nigah.analytics.communities import detect_communities
+from nigah.analytics.projection import ProjectionConfig, pair_weights, trader_projection
+from nigah.ingest.load import ingest_directory
 
 
 def rings(scenario) -> dict[str, list[str]]:

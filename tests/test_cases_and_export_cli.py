@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import networkx as nx
 import pandas as pd
 
-from ingest.load import ingest_directory
+from nigah.ingest.load import ingest_directory
 
 
 def test_cases_survive_reopening(empty_store, scenario):
@@ -24,7 +24,7 @@ def test_cases_survive_reopening(empty_store, scenario):
 
 def test_export_a_case_from_the_command_line(scenario, tmp_path):
     home = tmp_path / "home"
-    from graph.duckdb_store import DuckDBStore
+    from nigah.graph.duckdb_store import DuckDBStore
 
     with DuckDBStore(home) as store:
         ingest_directory(store, scenario)
@@ -49,7 +49,7 @@ def test_export_a_case_from_the_command_line(scenario, tmp_path):
 
 
 def test_a_case_saved_from_the_dashboards_snapshot_reaches_the_file(scenario, tmp_path):
-    from graph.duckdb_store import DuckDBStore
+    from nigah.graph.duckdb_store import DuckDBStore
 
     with DuckDBStore(tmp_path / "home") as store:
         ingest_directory(store, scenario)

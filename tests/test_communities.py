@@ -8,16 +8,16 @@ import pandas as pd
 import pytest
 import yaml
 
-import graph.schema
+import nigah.graph.schema
 
-from analytics.analyze import analyze, community_analysis
-from analytics.evaluate import adjusted_rand, best_f1, evaluate_communities, evaluate_partition, read_rings
-from analytics.projection import ProjectionConfig, pair_weights, trader_projection
-from analytics.roles import ROLES, member_roles
-from analytics.scoring import read_evidence, score_communities
-from graph.duckdb_store import DuckDBStore
-from graph.schema import load_schema
-from ingest.load import ingest_directory
+from nigah.analytics.analyze import analyze, community_analysis
+from nigah.analytics.evaluate import adjusted_rand, best_f1, evaluate_communities, evaluate_partition, read_rings
+from nigah.analytics.projection import ProjectionConfig, pair_weights, trader_projection
+from nigah.analytics.roles import ROLES, member_roles
+from nigah.analytics.scoring import read_evidence, score_communities
+from nigah.graph.duckdb_store import DuckDBStore
+from nigah.graph.schema import load_schema
+from nigah.ingest.load import ingest_directory
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +178,7 @@ def test_write_back_visible_in_both_stores(empty_store, scenario):
 
 
 def test_store_created_before_the_new_properties_gets_them(tmp_path):
-    raw = yaml.safe_load(Path(graph.schema.__file__).with_name("schema.yaml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load(Path(nigah.graph.schema.__file__).with_name("schema.yaml").read_text(encoding="utf-8"))
     for prop in ("community_score", "community_role"):
         del raw["nodes"]["Trader"]["properties"][prop]
     (tmp_path / "old.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
@@ -192,7 +192,7 @@ def test_store_created_before_the_new_properties_gets_them(tmp_path):
 
 
 def test_evaluation_reads_what_analyze_wrote(tmp_path, scenario):
-    from analytics.evaluate import stored_partition
+    from nigah.analytics.evaluate import stored_partition
 
     with DuckDBStore(tmp_path / "home") as store:
         ingest_directory(store, scenario)

@@ -8,15 +8,15 @@ import time
 
 import pandas as pd
 
-from graph.duckdb_store import DuckDBStore
-from ingest.load import ingest_directory
-from ingest.scenario import ScenarioConfig, generate
+from nigah.graph.duckdb_store import DuckDBStore
+from nigah.ingest.load import ingest_directory
+from nigah.ingest.scenario import ScenarioConfig, generate
 
 HOLD_LOCK = """
 import sys, time
 import pandas as pd
 
-from graph.duckdb_store import DuckDBStore
+from nigah.graph.duckdb_store import DuckDBStore
 store = DuckDBStore(sys.argv[1])
 print("locked", flush=True)
 time.sleep(float(sys.argv[2]))

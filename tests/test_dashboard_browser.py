@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 from werkzeug.serving import make_server
 
-from analytics.analyze import analyze
-from analytics.risk import RiskConfig, score_risk, train_risk
-from analytics.risk.unit_value_flags import write_unit_value_flags
-from analytics.transit.run import run_transit
-from dashboard.app import create_app
-from graph.duckdb_store import DuckDBStore
-from ingest.load import ingest_directory
+from nigah.analytics.analyze import analyze
+from nigah.analytics.risk import RiskConfig, score_risk, train_risk
+from nigah.analytics.risk.unit_value_flags import write_unit_value_flags
+from nigah.analytics.transit.run import run_transit
+from nigah.dashboard.app import create_app
+from nigah.graph.duckdb_store import DuckDBStore
+from nigah.ingest.load import ingest_directory
 
 ARTIFACTS = Path(__file__).with_name("artifacts")
 CY = "const el = document.getElementById('graph'); const cy = el && el._cyreg && el._cyreg.cy; "
@@ -261,7 +261,7 @@ def test_unreachable_store_says_so(browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    from graph.neo4j_store import Neo4jStore
+    from nigah.graph.neo4j_store import Neo4jStore
 
     app = create_app(lambda: Neo4jStore(uri="bolt://127.0.0.1:9"))  # nothing listens there
     srv = make_server("127.0.0.1", 0, app.server, threaded=True)

@@ -14,12 +14,12 @@ import networkx as nx
 import pytest
 from networkx.readwrite.gexf import GEXFReader
 
-from graph.export import FORMATS, export
-from graph.export.anx import I2_ICONS, colorref
-from graph.export.cypher import cypher_literal, cypher_statements, cypher_string
-from graph.export.tables import csv_safe
-from graph.model import Edge, Node, Subgraph
-from graph.schema import SCHEMA
+from nigah.graph.export import FORMATS, export
+from nigah.graph.export.anx import I2_ICONS, colorref
+from nigah.graph.export.cypher import cypher_literal, cypher_statements, cypher_string
+from nigah.graph.export.tables import csv_safe
+from nigah.graph.model import Edge, Node, Subgraph
+from nigah.graph.schema import SCHEMA
 
 DECL = "Declaration:KPPI-HC-000123-2025"
 TRADER = "Trader:1234567-8"

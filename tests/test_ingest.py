@@ -10,8 +10,8 @@ import sys
 import pandas as pd
 import pytest
 
-from ingest.validate import IngestError, validate
-from graph.schema import SCHEMA
+from nigah.ingest.validate import IngestError, validate
+from nigah.graph.schema import SCHEMA
 
 
 def nigah(*args, env=None, check=False):
@@ -106,8 +106,8 @@ def test_formats_are_normalised():
     ["nan", "1.5"], ["inf", "-Infinity", "1e400"], ["0.1", "26628.96", "1.7976931348623157e308", "5."],
 ])
 def test_numbers_parse_as_pandas_reads_them(values):
-    from ingest.validate import _parse
-    from graph.schema import Property
+    from nigah.ingest.validate import _parse
+    from nigah.graph.schema import Property
 
     text = pd.Series(values, dtype="str")
     parsed, bad, _ = _parse(Property("x", "float"), text)
@@ -118,7 +118,7 @@ def test_numbers_parse_as_pandas_reads_them(values):
 
 
 def test_short_rows_read_as_empty_values(tmp_path):
-    from ingest.readers import read_table
+    from nigah.ingest.readers import read_table
 
     (tmp_path / "traders.csv").write_text("ntn,name,phone\n1234567-8,A\n7654321-0,B,+923001234567\n")
     frame = read_table(tmp_path / "traders.csv")

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from graph.duckdb_store import DuckDBStore
-from graph.formats import iso6346_check_digit
-from ingest.load import ingest_directory
-from ingest.resolve import pair_scores, resolve_entities
-from ingest.scenario import ScenarioConfig, generate
+from nigah.graph.duckdb_store import DuckDBStore
+from nigah.graph.formats import iso6346_check_digit
+from nigah.ingest.load import ingest_directory
+from nigah.ingest.resolve import pair_scores, resolve_entities
+from nigah.ingest.scenario import ScenarioConfig, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -146,7 +146,7 @@ def test_a_mapping_naming_a_missing_column_is_refused(tmp_path):
 def test_the_shipped_own_format_mapping_is_generated_from_the_schema():
     import yaml
 
-    from ingest.mapping import identity_mapping
+    from nigah.ingest.mapping import identity_mapping
 
     shipped = yaml.safe_load((ROOT / "ingest" / "mappings" / "nigah.yaml").read_text())
     assert shipped == identity_mapping()

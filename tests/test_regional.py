@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.regional import (COUNTS, RATES, filter_declarations, heatmap_grid, measures, month_range,
+from nigah.analytics.regional import (COUNTS, RATES, filter_declarations, heatmap_grid, measures, month_range,
                                 prepare, read_regional_inputs, regional_view, station_month)
-from graph.duckdb_store import DuckDBStore
+from nigah.graph.duckdb_store import DuckDBStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -195,7 +195,7 @@ HOSTILE = "<b>Evil</b> Port <a href='javascript:alert(1)'>x</a>"
 
 
 def test_map_draws_every_station_and_corridor_without_tiles(inputs, monkeypatch):
-    from dashboard import regional as ui
+    from nigah.dashboard import regional as ui
 
     monkeypatch.delenv("NIGAH_TILE_URL", raising=False)
     stations = inputs.stations.copy()
@@ -215,7 +215,7 @@ def test_map_draws_every_station_and_corridor_without_tiles(inputs, monkeypatch)
 
 
 def test_tile_server_switches_to_a_tiled_map(inputs, monkeypatch):
-    from dashboard import regional as ui
+    from nigah.dashboard import regional as ui
 
     monkeypatch.setenv("NIGAH_TILE_URL", "http://tiles.internal/{z}/{x}/{y}.png")
     fig = ui.map_figure(regional_view(inputs), ui.tile_url())
@@ -224,7 +224,7 @@ def test_tile_server_switches_to_a_tiled_map(inputs, monkeypatch):
 
 
 def test_heatmap_and_trends_figures(inputs):
-    from dashboard import regional as ui
+    from nigah.dashboard import regional as ui
 
     view = regional_view(inputs)
     for metric in ui.metric_names(view.measures):
@@ -236,7 +236,7 @@ def test_heatmap_and_trends_figures(inputs):
 
 
 def test_geometry_is_small_public_domain_and_holds_the_stations(inputs):
-    from dashboard import regional as ui
+    from nigah.dashboard import regional as ui
 
     geo = json.loads(ui.GEOMETRY.read_text(encoding="utf-8"))
     names = {f["properties"]["name"] for f in geo["features"]}
@@ -255,7 +255,7 @@ def test_geometry_is_small_public_domain_and_holds_the_stations(inputs):
 
 
 def test_labels_of_close_stations_do_not_overlap(inputs):
-    from dashboard import regional as ui
+    from nigah.dashboard import regional as ui
 
     view = regional_view(inputs)
     st = view.stations
@@ -273,7 +273,7 @@ def test_labels_of_close_stations_do_not_overlap(inputs):
 
 
 def test_regional_tab_is_in_the_layout():
-    from dashboard.layout import layout
+    from nigah.dashboard.layout import layout
 
     text = str(layout())
     assert "Regional risk" in text and "regional-heatmap" in text and "search" in text

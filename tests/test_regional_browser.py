@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from werkzeug.serving import make_server
 
-from dashboard.app import create_app
-from graph.duckdb_store import DuckDBStore
-from ingest.load import ingest_directory
+from nigah.dashboard.app import create_app
+from nigah.graph.duckdb_store import DuckDBStore
+from nigah.ingest.load import ingest_directory
 
 ARTIFACTS = Path(__file__).with_name("artifacts")
 HOSTILE_STATION = "<b>Evil</b> Port & <script>alert(1)</script>"

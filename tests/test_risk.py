@@ -15,17 +15,17 @@ import torch
 from sklearn.metrics import roc_auc_score
 from torch_geometric.loader import NodeLoader
 
-from analytics.risk.full_graph import FullGraph
-from analytics.risk.features import declaration_features, read_declarations
-from analytics.risk.persist import load_bundle
-from analytics.risk.pipeline import prepare, score_risk, train_risk
-from analytics.risk.reasons import evidence_texts, reasons
-from analytics.risk.sampler import TemporalNeighborSampler
-from analytics.risk.train import RiskConfig, TimeSplit
-from analytics.risk.unit_value_flags import write_unit_value_flags
-from analytics.unit_values import unit_value_reference
-from graph.duckdb_store import DuckDBStore
-from ingest.load import ingest_directory
+from nigah.analytics.risk.full_graph import FullGraph
+from nigah.analytics.risk.features import declaration_features, read_declarations
+from nigah.analytics.risk.persist import load_bundle
+from nigah.analytics.risk.pipeline import prepare, score_risk, train_risk
+from nigah.analytics.risk.reasons import evidence_texts, reasons
+from nigah.analytics.risk.sampler import TemporalNeighborSampler
+from nigah.analytics.risk.train import RiskConfig, TimeSplit
+from nigah.analytics.risk.unit_value_flags import write_unit_value_flags
+from nigah.analytics.unit_values import unit_value_reference
+from nigah.graph.duckdb_store import DuckDBStore
+from nigah.ingest.load import ingest_directory
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = RiskConfig(epochs=30, patience=6, hidden=16, batch_size=64)

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from ingest.scenario import ScenarioConfig, generate
+from nigah.ingest.scenario import ScenarioConfig, generate
 
 CONFIG = ScenarioConfig(declarations=20_000, seed=5)
 

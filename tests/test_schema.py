@@ -1,7 +1,7 @@
 """The schema is data, and it drives the stores, validation and display."""
 import pytest
 
-from graph.schema import SCHEMA, SchemaError, load_schema, node_id, split_node_id
+from nigah.graph.schema import SCHEMA, SchemaError, load_schema, node_id, split_node_id
 
 
 def test_declared_labels_and_relationships():
@@ -45,8 +45,8 @@ def test_inconsistent_schema_is_refused(tmp_path):
 def test_input_format_doc_is_generated_from_the_schema():
     from pathlib import Path
 
-    from graph.schema_doc import input_format_markdown
+    from nigah.graph.schema_doc import input_format_markdown
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "input-format.md").read_text(encoding="utf-8")
     section = doc.split("<!-- BEGIN GENERATED -->\n")[1].split("<!-- END GENERATED -->")[0]
-    assert section == input_format_markdown(), "run: python -m graph.schema_doc docs/input-format.md"
+    assert section == input_format_markdown(), "run: python -m nigah.graph.schema_doc docs/input-format.md"

@@ -6,8 +6,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from graph.schema import SCHEMA
-from ingest.load import ingest_directory
+from nigah.graph.schema import SCHEMA
+from nigah.ingest.load import ingest_directory
 
 
 def csv(scenario, name):
@@ -196,7 +196,7 @@ def test_search_tolerates_spelling_variants(loaded_store, scenario):
 
 def test_repeated_relationship_keys_are_refused(tmp_path):
     # The embedded store's relationship tables keep keys unique without a primary key.
-    from graph.duckdb_store import DuckDBStore
+    from nigah.graph.duckdb_store import DuckDBStore
 
     store = DuckDBStore(tmp_path / "home")
     rows = pd.DataFrame({"source": ["G-1", "G-1"], "target": ["1234567-8", "1234567-8"],

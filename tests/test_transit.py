@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.transit import (FLAGS, TransitConfig, confirmed_diversions, read_transit_inputs,
+from nigah.analytics.transit import (FLAGS, TransitConfig, confirmed_diversions, read_transit_inputs,
                                score_entities, score_movements)
-from analytics.transit.route_flags import leg_norms
-from analytics.transit.util import haversine_km
+from nigah.analytics.transit.route_flags import leg_norms
+from nigah.analytics.transit.util import haversine_km
 
 STATIONS = pd.DataFrame([
     ("KPT", "Karachi Port", "sea_port", 24.84, 66.98),
@@ -251,7 +251,7 @@ def test_shrinkage_one_of_one_ranks_below_eight_of_ten():
 def test_generated_diversions_are_found_and_look_alikes_spared(loaded_duckdb, scenario):
     """On the generator's scenario (diversions planted next to ordinary delays and
     movements still under way), flags follow the ground truth."""
-    from analytics.transit.evaluate import evaluate_diversion
+    from nigah.analytics.transit.evaluate import evaluate_diversion
 
     inputs = read_transit_inputs(loaded_duckdb)
     decl = loaded_duckdb.node_table("Declaration", ["gd_type"])
@@ -272,8 +272,8 @@ def test_generated_diversions_are_found_and_look_alikes_spared(loaded_duckdb, sc
 
 
 def test_scores_and_reasons_are_written_back(empty_store, scenario):
-    from analytics.transit.run import run_transit
-    from ingest.load import ingest_directory
+    from nigah.analytics.transit.run import run_transit
+    from nigah.ingest.load import ingest_directory
 
     ingest_directory(empty_store, scenario)
     scored, entities = run_transit(empty_store)

@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from analytics.risk.graph_data import DECLARATION
+from nigah.analytics.risk.graph_data import DECLARATION
 
 
 def fit_tabular(X: np.ndarray, y: np.ndarray, seed: int = 42) -> HistGradientBoostingClassifier:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.risk.metrics import ranking_metrics, top
+from nigah.analytics.risk.metrics import ranking_metrics, top
 
 
 def caught_by_kind(scores: np.ndarray, kind: pd.Series, percent: int = 5) -> dict[str, float]:

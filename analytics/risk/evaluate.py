@@ -19,14 +19,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.risk.baselines import fit_tabular, label_propagation
-from analytics.risk.diagnosis import diagnose
-from analytics.risk.features import read_declarations
-from analytics.risk.metrics import ranking_metrics
-from analytics.risk.pipeline import labelled, prepare
-from analytics.risk.train import RiskConfig, predict, train_gnn
-from analytics.risk.unit_value_flags import unit_value_flags
-from graph.store import GraphStore
+from nigah.analytics.risk.baselines import fit_tabular, label_propagation
+from nigah.analytics.risk.diagnosis import diagnose
+from nigah.analytics.risk.features import read_declarations
+from nigah.analytics.risk.metrics import ranking_metrics
+from nigah.analytics.risk.pipeline import labelled, prepare
+from nigah.analytics.risk.train import RiskConfig, predict, train_gnn
+from nigah.analytics.risk.unit_value_flags import unit_value_flags
+from nigah.graph.store import GraphStore
 
 
 def fraud_truth(truth_dir: Path) -> pd.DataFrame:

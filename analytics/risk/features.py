@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.risk.history import ADVERSE, prior_history
-from analytics.unit_values import unit_value_reference
-from graph.store import GraphStore
+from nigah.analytics.risk.history import ADVERSE, prior_history
+from nigah.analytics.unit_values import unit_value_reference
+from nigah.graph.store import GraphStore
 
 COLUMNS = ["gd_type", "date", "hs_code", "origin_country", "quantity", "weight_kg", "declared_value_usd",
            "duty_usd", "inspection_outcome", "recovered_duty_usd", "trader_ntn", "agent_licence", "consignor_id",

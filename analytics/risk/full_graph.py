@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from analytics.risk.graph_data import by_row
+from nigah.analytics.risk.graph_data import by_row
 
 EdgeType = tuple[str, str, str]
 

@@ -25,7 +25,7 @@ with warnings.catch_warnings():  # PyG 2.8 still calls torch.jit.script on impor
     warnings.filterwarnings("ignore", category=FutureWarning, message=".*torch.jit.script.*")
     from torch_geometric.data import HeteroData
 
-from graph.store import GraphStore
+from nigah.graph.store import GraphStore
 
 DECLARATION = "Declaration"
 TRADER_LINK = ("Trader", "SHARES_WITH", "Trader")

@@ -15,8 +15,8 @@ import torch
 from torch import nn
 from torch_geometric.nn import HeteroConv, SAGEConv
 
-from analytics.risk.full_graph import FullGraph
-from analytics.risk.graph_data import DECLARATION
+from nigah.analytics.risk.full_graph import FullGraph
+from nigah.analytics.risk.graph_data import DECLARATION
 
 
 class RiskGNN(nn.Module):

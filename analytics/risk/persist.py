@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from analytics.risk.model import RiskGNN
-from analytics.risk.train import RiskConfig, TimeSplit
+from nigah.analytics.risk.model import RiskGNN
+from nigah.analytics.risk.train import RiskConfig, TimeSplit
 
 FORMAT = 1
 

@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from analytics.projection import ProjectionConfig, shared_things, trader_projection
-from analytics.risk.features import DeclarationFeatures, declaration_features, read_declarations
-from analytics.risk.graph_data import build_graph, feature_widths
-from analytics.risk.persist import RiskBundle, load_bundle, save_bundle
-from analytics.risk.reasons import SEPARATOR, reasons
-from analytics.risk.selectivity import SelectivityConfig, channels
-from analytics.risk.train import RiskConfig, TimeSplit, predict, score_all, standardiser, train_gnn
-from graph.store import GraphStore
+from nigah.analytics.projection import ProjectionConfig, shared_things, trader_projection
+from nigah.analytics.risk.features import DeclarationFeatures, declaration_features, read_declarations
+from nigah.analytics.risk.graph_data import build_graph, feature_widths
+from nigah.analytics.risk.persist import RiskBundle, load_bundle, save_bundle
+from nigah.analytics.risk.reasons import SEPARATOR, reasons
+from nigah.analytics.risk.selectivity import SelectivityConfig, channels
+from nigah.analytics.risk.train import RiskConfig, TimeSplit, predict, score_all, standardiser, train_gnn
+from nigah.graph.store import GraphStore
 
 
 @dataclass

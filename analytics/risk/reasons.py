@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analytics.risk.features import PARTIES
+from nigah.analytics.risk.features import PARTIES
 
 SEPARATOR = "\n"
 NOTHING = "nothing stands out"

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from torch_geometric.sampler import BaseSampler, HeteroSamplerOutput, NodeSamplerInput
 
-from analytics.risk.graph_data import DECLARATION, by_row
+from nigah.analytics.risk.graph_data import DECLARATION, by_row
 
 
 class TemporalNeighborSampler(BaseSampler):

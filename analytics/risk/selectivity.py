@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analytics.risk.metrics import top
+from nigah.analytics.risk.metrics import top
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ import torch
 from sklearn.metrics import average_precision_score
 from torch_geometric.loader import NodeLoader
 
-from analytics.risk.full_graph import FullGraph
-from analytics.risk.graph_data import DECLARATION, feature_widths
-from analytics.risk.model import RiskGNN
-from analytics.risk.sampler import TemporalNeighborSampler
+from nigah.analytics.risk.full_graph import FullGraph
+from nigah.analytics.risk.graph_data import DECLARATION, feature_widths
+from nigah.analytics.risk.model import RiskGNN
+from nigah.analytics.risk.sampler import TemporalNeighborSampler
 
 
 @dataclass

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.risk.reasons import unit_value_reasons
-from analytics.unit_values import unit_value_reference
-from graph.store import GraphStore
+from nigah.analytics.risk.reasons import unit_value_reasons
+from nigah.analytics.unit_values import unit_value_reference
+from nigah.graph.store import GraphStore
 
 
 @dataclass(frozen=True)

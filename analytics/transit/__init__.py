@@ -16,10 +16,10 @@ GD number). ``score_movements`` flags, with evidence an officer can read:
 ``score_entities`` ranks vehicles, transporters, agents and consignees.
 ``read_transit_inputs`` builds the inputs from a store. Nothing here writes.
 """
-from analytics.transit.config import FLAGS, TransitConfig
-from analytics.transit.entities import score_entities
-from analytics.transit.inputs import TransitInputs, confirmed_diversions, read_transit_inputs
-from analytics.transit.score import evidence_table, score_movements
+from nigah.analytics.transit.config import FLAGS, TransitConfig
+from nigah.analytics.transit.entities import score_entities
+from nigah.analytics.transit.inputs import TransitInputs, confirmed_diversions, read_transit_inputs
+from nigah.analytics.transit.score import evidence_table, score_movements
 
 __all__ = ["FLAGS", "TransitConfig", "TransitInputs", "confirmed_diversions", "evidence_table",
            "read_transit_inputs", "score_entities", "score_movements"]

@@ -26,8 +26,8 @@ from collections.abc import Iterable
 import igraph as ig
 import pandas as pd
 
-from analytics.transit.config import FLAGS, TransitConfig
-from analytics.transit.util import lists
+from nigah.analytics.transit.config import FLAGS, TransitConfig
+from nigah.analytics.transit.util import lists
 
 # (label, column of the movement links) of each kind of entity ranked.
 ENTITIES = [("Vehicle", "vehicle_registration"), ("Transporter", "transporter_id"),

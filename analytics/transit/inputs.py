@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from graph.store import GraphStore
+from nigah.graph.store import GraphStore
 
 DECLARATION_COLUMNS = ["gd_type", "date", "route_code", "vehicle_registration", "consignee_id",
                        "agent_licence", "trader_ntn", "inspection_outcome"]

@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.transit.config import TransitConfig
-from analytics.transit.movements import Prepared
-from analytics.transit.util import evidence, hours, no_evidence, num, when
+from nigah.analytics.transit.config import TransitConfig
+from nigah.analytics.transit.movements import Prepared
+from nigah.analytics.transit.util import evidence, hours, no_evidence, num, when
 
 MAD_TO_SD = 1.4826  # MAD of a normal distribution times this is its standard deviation
 

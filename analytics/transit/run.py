@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.transit.config import TransitConfig
-from analytics.transit.entities import ENTITIES, score_entities
-from analytics.transit.inputs import confirmed_diversions, read_transit_inputs
-from analytics.transit.score import score_movements
-from graph.store import GraphStore
+from nigah.analytics.transit.config import TransitConfig
+from nigah.analytics.transit.entities import ENTITIES, score_entities
+from nigah.analytics.transit.inputs import confirmed_diversions, read_transit_inputs
+from nigah.analytics.transit.score import score_movements
+from nigah.graph.store import GraphStore
 
 REASON_SEPARATOR = "\n"  # reasons contain "; " themselves
 

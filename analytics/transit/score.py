@@ -15,11 +15,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.transit.config import FLAGS, TransitConfig
-from analytics.transit.movements import prepare
-from analytics.transit.route_flags import exit_flags, leg_overstay, off_corridor
-from analytics.transit.util import EVIDENCE_COLUMNS, lists
-from analytics.transit.vehicle_flags import double_booking, fast_empty_return, impossible_speed
+from nigah.analytics.transit.config import FLAGS, TransitConfig
+from nigah.analytics.transit.movements import prepare
+from nigah.analytics.transit.route_flags import exit_flags, leg_overstay, off_corridor
+from nigah.analytics.transit.util import EVIDENCE_COLUMNS, lists
+from nigah.analytics.transit.vehicle_flags import double_booking, fast_empty_return, impossible_speed
 
 
 def noisy_or(flags: pd.DataFrame, weights: dict[str, float]) -> list[float]:

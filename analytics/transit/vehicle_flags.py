@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.transit.config import TransitConfig
-from analytics.transit.movements import Prepared
-from analytics.transit.util import evidence, haversine_km, hours, no_evidence, num, when
+from nigah.analytics.transit.config import TransitConfig
+from nigah.analytics.transit.movements import Prepared
+from nigah.analytics.transit.util import evidence, haversine_km, hours, no_evidence, num, when
 
 
 def intervals(p: Prepared) -> pd.DataFrame:

@@ -17,7 +17,7 @@ html      a case report: picture, entities, reasons, notes       ``report``
 
 >>> import tempfile
 >>> from pathlib import Path
->>> from graph.model import Edge, Node, Subgraph
+>>> from nigah.graph.model import Edge, Node, Subgraph
 >>> case = Subgraph([Node("Declaration:KPPI-HC-1-2025", {"date": "2025-03-01"}),
 ...                  Node("Trader:1234567-8", {"name": "Ali Traders"})],
 ...                 [Edge("FILED_BY", "Declaration:KPPI-HC-1-2025", "Trader:1234567-8")])
@@ -30,14 +30,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from graph.export.anx import write_anx
-from graph.export.cypher import write_cypher
-from graph.export.cytoscape import write_json
-from graph.export.gexf import write_gexf
-from graph.export.graphml import write_graphml
-from graph.export.report import write_report
-from graph.export.tables import write_csv
-from graph.model import Subgraph
+from nigah.graph.export.anx import write_anx
+from nigah.graph.export.cypher import write_cypher
+from nigah.graph.export.cytoscape import write_json
+from nigah.graph.export.gexf import write_gexf
+from nigah.graph.export.graphml import write_graphml
+from nigah.graph.export.report import write_report
+from nigah.graph.export.tables import write_csv
+from nigah.graph.model import Subgraph
 
 WRITERS: dict[str, Callable[[Subgraph, Path | str], list[Path]]] = {
     "graphml": write_graphml,

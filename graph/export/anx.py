@@ -36,10 +36,10 @@ from __future__ import annotations
 from pathlib import Path
 from xml.etree.ElementTree import Element, ElementTree, SubElement, indent
 
-from graph.export.common import (Column, as_datetime, caption, columns, combined_kind, properties,
+from nigah.graph.export.common import (Column, as_datetime, caption, columns, combined_kind, properties,
                                  time_value, typed_text, xml_text)
-from graph.model import Subgraph
-from graph.schema import SCHEMA
+from nigah.graph.model import Subgraph
+from nigah.graph.schema import SCHEMA
 
 # The i2 standard icon for each schema label; labels not listed get the default icon.
 I2_ICONS = {

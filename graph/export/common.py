@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from graph.model import Edge, Node, clean_value
-from graph.schema import SCHEMA, Property
+from nigah.graph.model import Edge, Node, clean_value
+from nigah.graph.schema import SCHEMA, Property
 
 DECLARED_KINDS = {"str": "text", "enum": "text", "int": "int", "float": "float",
                   "date": "date", "datetime": "datetime"}

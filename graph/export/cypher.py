@@ -22,10 +22,10 @@ import math
 import re
 from pathlib import Path
 
-from graph.export.common import (check_reserved, declared, is_date, is_datetime, plain, properties,
+from nigah.graph.export.common import (check_reserved, declared, is_date, is_datetime, plain, properties,
                                  value_kind)
-from graph.model import Edge, Node, Subgraph
-from graph.schema import SCHEMA, split_node_id
+from nigah.graph.model import Edge, Node, Subgraph
+from nigah.graph.schema import SCHEMA, split_node_id
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}

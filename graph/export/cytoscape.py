@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from graph.export.common import caption, check_reserved, edge_ids, properties
-from graph.model import Subgraph
+from nigah.graph.export.common import caption, check_reserved, edge_ids, properties
+from nigah.graph.model import Subgraph
 
 
 def to_cytoscape(subgraph: Subgraph) -> dict:
     """The subgraph as a Cytoscape JSON document.
 
-    >>> from graph.model import Node
+    >>> from nigah.graph.model import Node
     >>> doc = to_cytoscape(Subgraph([Node("Trader:1234567-8", {"name": "Ali"})]))
     >>> doc["elements"]["nodes"][0]["data"]
     {'id': 'Trader:1234567-8', 'label': 'Ali', 'kind': 'Trader', 'name': 'Ali'}

@@ -16,10 +16,10 @@ from __future__ import annotations
 from pathlib import Path
 from xml.etree.ElementTree import Element, ElementTree, SubElement, indent
 
-from graph.export.common import (Column, as_datetime, caption, columns, edge_ids, properties, rgb,
+from nigah.graph.export.common import (Column, as_datetime, caption, columns, edge_ids, properties, rgb,
                                  time_value, typed_text, xml_text)
-from graph.model import Subgraph
-from graph.schema import SCHEMA
+from nigah.graph.model import Subgraph
+from nigah.graph.schema import SCHEMA
 
 NS = "http://gexf.net/1.3"
 VIZ = "http://gexf.net/1.3/viz"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from xml.etree.ElementTree import Element, ElementTree, SubElement, indent
 
-from graph.export.common import Column, caption, columns, edge_ids, properties, typed_text, xml_text
-from graph.model import Subgraph
+from nigah.graph.export.common import Column, caption, columns, edge_ids, properties, typed_text, xml_text
+from nigah.graph.model import Subgraph
 
 NS = "http://graphml.graphdrawing.org/xmlns"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

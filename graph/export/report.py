@@ -13,8 +13,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph.model import Subgraph
-from graph.schema import SCHEMA
+from nigah.graph.model import Subgraph
+from nigah.graph.schema import SCHEMA
 
 SCORES = ("risk", "diversion_score", "community_score")
 REASONS = ("diversion_reasons", "party_reasons")

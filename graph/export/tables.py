@@ -21,8 +21,8 @@ import re
 import zipfile
 from pathlib import Path
 
-from graph.export.common import caption, columns, properties, text
-from graph.model import Subgraph
+from nigah.graph.export.common import caption, columns, properties, text
+from nigah.graph.model import Subgraph
 
 _FORMULA_START = ("=", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")

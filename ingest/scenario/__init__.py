@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from graph.schema import SCHEMA
-from ingest.scenario.config import ScenarioConfig
-from ingest.scenario.declarations import HS, make_declarations
-from ingest.scenario.parties import make_parties
-from ingest.scenario.reference import ROUTES, STATIONS
-from ingest.scenario.transit import make_transit
+from nigah.graph.schema import SCHEMA
+from nigah.ingest.scenario.config import ScenarioConfig
+from nigah.ingest.scenario.declarations import HS, make_declarations
+from nigah.ingest.scenario.parties import make_parties
+from nigah.ingest.scenario.reference import ROUTES, STATIONS
+from nigah.ingest.scenario.transit import make_transit
 
 FORMATS = ("csv", "parquet")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ingest.scenario import names
-from ingest.scenario.config import ScenarioConfig
-from ingest.scenario.parties import Parties
-from ingest.scenario.reference import HS_CODES, HS_SWAPS, ORIGINS, ROUTES
+from nigah.ingest.scenario import names
+from nigah.ingest.scenario.config import ScenarioConfig
+from nigah.ingest.scenario.parties import Parties
+from nigah.ingest.scenario.reference import HS_CODES, HS_SWAPS, ORIGINS, ROUTES
 
 HS = pd.DataFrame(HS_CODES, columns=["code", "description", "duty_rate", "usd_per_kg", "swing"])
 

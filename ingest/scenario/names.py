@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from graph import formats
+from nigah.graph import formats
 
 FIRST = ["Indus", "Crescent", "Al-Noor", "Mehran", "Karakoram", "Sapphire", "Zarai", "Faisal", "Habib",
          "Shaheen", "Ravi", "Chenab", "Bolan", "Khyber", "Margalla", "Orient", "Pak-Gulf", "Silk Route",

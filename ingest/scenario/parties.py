@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ingest.scenario import names
-from ingest.scenario.config import ScenarioConfig
-from ingest.scenario.reference import ORIGINS
+from nigah.ingest.scenario import names
+from nigah.ingest.scenario.config import ScenarioConfig
+from nigah.ingest.scenario.reference import ORIGINS
 
 
 @dataclass

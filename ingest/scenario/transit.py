@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ingest.scenario.config import ScenarioConfig
-from ingest.scenario.parties import Parties
-from ingest.scenario.reference import HS_CODES, OFF_CORRIDOR, ROUTES, STATIONS
+from nigah.ingest.scenario.config import ScenarioConfig
+from nigah.ingest.scenario.parties import Parties
+from nigah.ingest.scenario.reference import HS_CODES, OFF_CORRIDOR, ROUTES, STATIONS
 
 COORDS = {code: (lat, lon) for code, _, _, lat, lon in STATIONS}
 DUTY_RATE = {code: rate for code, _, rate, _, _ in HS_CODES}
