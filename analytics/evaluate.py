@@ -129,7 +129,7 @@ if __name__ == "__main__":  # python -m nigah.analytics.evaluate --home H --trut
     import argparse
     import json
 
-    from nigah.graph.store import open_store
+    from nigah.graph.open import open_store
 
     parser = argparse.ArgumentParser(description="Planted-ring recovery of the communities in a store.")
     parser.add_argument("--truth", required=True, help="scenario directory (or its truth/)")

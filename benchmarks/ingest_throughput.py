@@ -37,7 +37,7 @@ def phase_read(data: str, out) -> None:
 
 
 def phase_ingest(store_name: str, data: str, home: str, out) -> None:
-    from nigah.graph.store import open_store
+    from nigah.graph.open import open_store
     from nigah.ingest.load import ingest_directory
 
     os.environ["NIGAH_HOME"] = home

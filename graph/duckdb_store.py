@@ -10,7 +10,6 @@ while if a snapshot copy holds the file at that moment.
 """
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,13 +19,14 @@ import pandas as pd
 import pyarrow as pa
 
 from nigah.graph.index import GraphIndex, window_ns
+from nigah.graph.home import default_home
 from nigah.graph.model import Edge, Node, UpsertResult, clean_properties
-from nigah.graph.schema import SCHEMA, Property, Schema, node_id, split_node_id
-from nigah.graph.store import GraphStore, StoreUnavailable, default_home
+from nigah.graph.schema import PROVENANCE, SCHEMA, Property, Schema, node_id, split_node_id
+from nigah.graph.store import GraphStore, StoreUnavailable
 
 SQL_TYPES = {"str": "VARCHAR", "enum": "VARCHAR", "int": "BIGINT", "float": "DOUBLE",
              "date": "DATE", "datetime": "TIMESTAMP"}
-PROVENANCE = [("_source_file", "VARCHAR"), ("_source_row", "BIGINT")]
+PROVENANCE_SQL = [(name, SQL_TYPES[kind]) for name, kind in PROVENANCE.items()]
 
 
 def _q(name: str) -> str:
@@ -123,7 +123,7 @@ class DuckDBStore(GraphStore):
                   "changed_at TIMESTAMP, PRIMARY KEY (label, key, property, old_value, new_value, "
                   "source_file, source_row))")
         for label, node in self.schema.nodes.items():
-            cols = self._columns(node.properties.values()) + [f"{n} {t}" for n, t in PROVENANCE]
+            cols = self._columns(node.properties.values()) + [f"{n} {t}" for n, t in PROVENANCE_SQL]
             self._sql(f"CREATE TABLE IF NOT EXISTS {_q(label)} ({', '.join(cols)}, "
                       f"PRIMARY KEY ({_q(node.key)}))")
             # A store made by an earlier version gains the properties added since.
@@ -131,7 +131,7 @@ class DuckDBStore(GraphStore):
                 self._sql(f"ALTER TABLE {_q(label)} ADD COLUMN IF NOT EXISTS {col}")
         for rel in self.schema.relationships.values():
             cols = ["source VARCHAR NOT NULL", "target VARCHAR NOT NULL"]
-            cols += self._columns(rel.properties.values()) + [f"{n} {t}" for n, t in PROVENANCE]
+            cols += self._columns(rel.properties.values()) + [f"{n} {t}" for n, t in PROVENANCE_SQL]
             # No primary key and no index: keeping them up to date cost more than
             # all the rest of a bulk load, no query looks rows up through them
             # (joins and scans do not use them), and the upsert keeps keys unique
@@ -143,15 +143,14 @@ class DuckDBStore(GraphStore):
                 props: list[Property], keyed: bool = True) -> UpsertResult:
         """Insert new keys, update changed rows. A table without a primary key
         (``keyed=False``) refuses rows that repeat a key, as a primary key would."""
-        cols = keys + [p.name for p in props if p.name not in keys] + [n for n, _ in PROVENANCE]
-        types = {p.name: SQL_TYPES[p.type] for p in props} | dict(PROVENANCE)
+        cols = keys + [p.name for p in props if p.name not in keys] + [n for n, _ in PROVENANCE_SQL]
+        types = {p.name: SQL_TYPES[p.type] for p in props} | dict(PROVENANCE_SQL)
         select = ", ".join(f"CAST({_q(c)} AS {types.get(c, 'VARCHAR')}) AS {_q(c)}" for c in cols)
         on = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in keys)
         # Provenance says where the current values came from: the same values
         # from another file or row are no change.
-        provenance = {n for n, _ in PROVENANCE}
         changed = " OR ".join(f"t.{_q(c)} IS DISTINCT FROM s.{_q(c)}" for c in cols
-                              if c not in keys and c not in provenance)
+                              if c not in keys and c not in PROVENANCE)
         # The typed rows are read straight from the frame: no staging copy.
         incoming = f"(SELECT {select} FROM incoming)"
         self.con.register("incoming", rows)
@@ -237,26 +236,23 @@ class DuckDBStore(GraphStore):
         for sql, params in statements:
             self._sql(sql, params)
 
-    def save_case(self, name: str, case: dict) -> None:
+    def _put_case(self, name: str, payload: str) -> None:
         self._write_through([("DELETE FROM _cases WHERE name = ?", [name]),
-                             ("INSERT INTO _cases VALUES (?, ?, now())", [name, json.dumps(case, sort_keys=True)])])
+                             ("INSERT INTO _cases VALUES (?, ?, now())", [name, payload])])
 
-    def load_case(self, name: str) -> dict | None:
+    def _case_payload(self, name: str) -> str | None:
         rows = self._sql("SELECT payload FROM _cases WHERE name = ?", [name])
-        return json.loads(rows[0][0]) if rows else None
+        return rows[0][0] if rows else None
 
-    def list_cases(self) -> list[str]:
-        return [r[0] for r in self._sql("SELECT name FROM _cases ORDER BY name")]
+    def _case_names(self) -> list[str]:
+        return [r[0] for r in self._sql("SELECT name FROM _cases")]
 
-    def delete_case(self, name: str) -> None:
+    def _drop_case(self, name: str) -> None:
         self._write_through([("DELETE FROM _cases WHERE name = ?", [name])])
 
-    def write_properties(self, label: str, values: pd.DataFrame) -> int:
+    def _write_properties(self, label: str, values: pd.DataFrame) -> int:
         node = self.schema.node(label)
         props = [c for c in values.columns if c != node.key]
-        for c in props:
-            if c not in node.properties:
-                raise KeyError(f"{label} has no property {c!r} in the schema")
         sets = ", ".join(f"{_q(c)} = CAST(v.{_q(c)} AS {SQL_TYPES[node.properties[c].type]})" for c in props)
         self.con.register("incoming", values)
         # The rows go in the table's own order: DuckDB updates strings in
@@ -291,42 +287,31 @@ class DuckDBStore(GraphStore):
             self.con.unregister("wanted")
         return {r[0] for r in rows}
 
-    def node_table(self, label: str, columns: list[str] | None = None) -> pd.DataFrame:
-        node = self.schema.node(label)
-        cols = [node.key] + [c for c in (columns or node.properties) if c != node.key]
-        return self._frame(f"SELECT {', '.join(map(_q, cols))} FROM {_q(label)} ORDER BY {_q(node.key)}")
+    def _node_rows(self, label: str, columns: list[str]) -> pd.DataFrame:
+        key = self.schema.node(label).key
+        return self._frame(f"SELECT {', '.join(map(_q, columns))} FROM {_q(label)} ORDER BY {_q(key)}")
 
-    def relationship_table(self, rel_type: str) -> pd.DataFrame:
-        rel = self.schema.relationship(rel_type)
-        cols = ["source", "target", *map(_q, rel.properties)]
-        order = ", ".join(["source", "target", *map(_q, rel.key)])
-        return self._frame(f"SELECT {', '.join(cols)} FROM {rel_table(rel_type)} ORDER BY {order}")
+    def _relationship_rows(self, rel_type: str, properties: list[str], order: list[str]) -> pd.DataFrame:
+        cols = ", ".join(map(_q, ["source", "target", *properties]))
+        return self._frame(f"SELECT {cols} FROM {rel_table(rel_type)} ORDER BY {', '.join(map(_q, order))}")
 
     def _frame(self, query: str) -> pd.DataFrame:
         """A query's rows through Arrow (3× faster than ``.df()`` on a
-        million GDs), with ``.df()``'s types: nullable integers and booleans
-        where there are nulls, dates and times in microseconds, ``None`` in
-        a text column that holds nothing."""
+        million GDs), keeping what Arrow alone knows: exact nullable integers
+        and booleans where there are nulls, decimals as floats (the base
+        class gives every store's reads the same dtypes after)."""
         table = self.con.sql(query).to_arrow_table()
         frame = table.to_pandas(date_as_object=False)
         for field, column in zip(table.schema, table.columns):
             if pa.types.is_decimal(field.type):
                 frame[field.name] = frame[field.name].astype(float)
-            elif pa.types.is_temporal(field.type):
-                frame[field.name] = frame[field.name].astype("datetime64[us]")
-            elif len(column) and column.null_count == len(column) and pa.types.is_string(field.type):
-                frame[field.name] = pd.Series([None] * len(column), dtype=object)
             elif column.null_count and (pa.types.is_integer(field.type) or pa.types.is_boolean(field.type)):
                 frame[field.name] = column.to_pandas(types_mapper={field.type: pd.ArrowDtype(field.type)}.get) \
                     .astype("Int64" if pa.types.is_integer(field.type) else "boolean")
         return frame
 
-    def counts(self) -> dict[str, dict[str, int]]:
-        nodes = {l: self.con.execute(f"SELECT count(*) FROM {_q(l)}").fetchall()[0][0]
-                 for l in self.schema.nodes}
-        rels = {r: self.con.execute(f"SELECT count(*) FROM {rel_table(r)}").fetchall()[0][0]
-                for r in self.schema.relationships}
-        return {"nodes": nodes, "relationships": rels}
+    def _count(self, label: str | None = None, rel_type: str | None = None) -> int:
+        return self._sql(f"SELECT count(*) FROM {_q(label) if label else rel_table(rel_type)}")[0][0]
 
     def get_nodes(self, ids: list[str]) -> list[Node]:
         by_label: dict[str, list[str]] = {}
@@ -342,12 +327,8 @@ class DuckDBStore(GraphStore):
             for row in cur.fetchall():
                 props = dict(zip(names, row))
                 nid = node_id(label, props[key])
-                found[nid] = Node(nid, clean_properties(props) | self._provenance(props))
+                found[nid] = self._node(nid, props)
         return [found[i] for i in ids if i in found]
-
-    @staticmethod
-    def _provenance(props: dict) -> dict:
-        return {k: props[k] for k in ("_source_file", "_source_row") if props.get(k) is not None}
 
     # ---- traversal -------------------------------------------------------
     @property
@@ -398,10 +379,7 @@ class DuckDBStore(GraphStore):
                                   clean_properties({k: p[k] for k in rel.properties})))
         return edges
 
-    def _search_text(self, text: str, limit: int) -> list[Node]:
-        q = text.strip().lower()
-        if not q:
-            return []
+    def _search_text(self, q: str, limit: int) -> list[Node]:
         parts, params = [], []
         for label, node in self.schema.nodes.items():
             for prop in node.search_properties:

@@ -12,6 +12,8 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
+from nigah.graph.window import day_window
+
 NO_TIME = np.iinfo(np.int64).min
 
 
@@ -24,9 +26,11 @@ def _ns(values) -> np.ndarray:
 
 
 def window_ns(since: dt.date | None, until: dt.date | None) -> tuple[int, int]:
-    """A day-inclusive time window in nanoseconds."""
-    lo = pd.Timestamp(since).value if since else NO_TIME + 1
-    hi = (pd.Timestamp(until) + pd.Timedelta(days=1)).value - 1 if until else np.iinfo(np.int64).max
+    """The window (see :func:`~nigah.graph.window.day_window`) as inclusive
+    int64 nanoseconds, for comparisons with :func:`_ns` times."""
+    start, end = day_window(since, until)
+    lo = pd.Timestamp(start).value if start else NO_TIME + 1
+    hi = pd.Timestamp(end).value - 1 if end else np.iinfo(np.int64).max
     return lo, hi
 
 

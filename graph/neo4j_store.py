@@ -8,7 +8,6 @@ schema (checked identifiers); every value travels as a query parameter.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections.abc import Iterable
 
@@ -17,13 +16,11 @@ import numpy as np
 import pandas as pd
 
 from nigah.graph.model import Edge, Node, UpsertResult, clean_properties
-from nigah.graph.schema import SCHEMA, Schema, node_id
+from nigah.graph.schema import PROVENANCE, SCHEMA, Schema, node_id
 from nigah.graph.store import GraphStore, StoreUnavailable
+from nigah.graph.window import day_window
 
 BATCH = 20_000  # rows per transaction: fewer commits and round trips (10k: 9.9k rows/s, see notes)
-# Provenance says where the current values came from: the same values from
-# another file or row are no change.
-PROVENANCE = ("_source_file", "_source_row")
 
 
 def _native(value):
@@ -149,6 +146,8 @@ class Neo4jStore(GraphStore):
         data, texts = records(rows, self._temporal(node.input_properties))
         for r in data:
             r["nid"] = node_id(label, r[node.key])
+        # Provenance says where the current values came from: the same values
+        # from another file or row are no change.
         props = [c for c in rows.columns if c != node.key and c not in PROVENANCE]
         query = (f"UNWIND $rows AS r WITH {_with_temporals('r', texts)} AS row "
                  f"OPTIONAL MATCH (old:{label} {{{node.key}: row.{node.key}}}) "
@@ -213,26 +212,23 @@ class Neo4jStore(GraphStore):
                          "ORDER BY changed_at, source_row", nid=node)
         return [clean_properties(dict(r)) for r in rows]
 
-    def save_case(self, name: str, case: dict) -> None:
+    def _put_case(self, name: str, payload: str) -> None:
         self._run("MERGE (c:NigahCase {name: $name}) SET c.payload = $payload, c.updated_at = localdatetime()",
-                  name=name, payload=json.dumps(case, sort_keys=True))
+                  name=name, payload=payload)
 
-    def load_case(self, name: str) -> dict | None:
+    def _case_payload(self, name: str) -> str | None:
         rows = self._run("MATCH (c:NigahCase {name: $name}) RETURN c.payload AS payload", name=name)
-        return json.loads(rows[0]["payload"]) if rows else None
+        return rows[0]["payload"] if rows else None
 
-    def list_cases(self) -> list[str]:
-        return [r["name"] for r in self._run("MATCH (c:NigahCase) RETURN c.name AS name ORDER BY name")]
+    def _case_names(self) -> list[str]:
+        return [r["name"] for r in self._run("MATCH (c:NigahCase) RETURN c.name AS name")]
 
-    def delete_case(self, name: str) -> None:
+    def _drop_case(self, name: str) -> None:
         self._run("MATCH (c:NigahCase {name: $name}) DELETE c", name=name)
 
-    def write_properties(self, label: str, values: pd.DataFrame) -> int:
+    def _write_properties(self, label: str, values: pd.DataFrame) -> int:
         node = self.schema.node(label)
         props = [c for c in values.columns if c != node.key]
-        for c in props:
-            if c not in node.properties:
-                raise KeyError(f"{label} has no property {c!r} in the schema")
         data = [{"key": str(r[node.key]), "props": {c: r[c] for c in props}} for r in records(values)[0]]
         n = 0
         for i in range(0, len(data), BATCH):
@@ -259,44 +255,39 @@ class Neo4jStore(GraphStore):
         df = pd.DataFrame([[_plain(r[c]) for c in columns] for r in rows], columns=columns)
         return df
 
-    def node_table(self, label: str, columns: list[str] | None = None) -> pd.DataFrame:
-        node = self.schema.node(label)
-        cols = [node.key] + [c for c in (columns or node.properties) if c != node.key]
-        rows = self._run(f"MATCH (n:{label}) RETURN {', '.join(f'n.{c} AS {c}' for c in cols)} "
-                         f"ORDER BY n.{node.key}")
-        return _typed(self._frame(rows, cols), node.properties)
+    def _node_rows(self, label: str, columns: list[str]) -> pd.DataFrame:
+        key = self.schema.node(label).key
+        rows = self._run(f"MATCH (n:{label}) RETURN {', '.join(f'n.{c} AS {c}' for c in columns)} "
+                         f"ORDER BY n.{key}")
+        return self._frame(rows, columns)
 
-    def relationship_table(self, rel_type: str) -> pd.DataFrame:
+    def _relationship_rows(self, rel_type: str, properties: list[str], order: list[str]) -> pd.DataFrame:
         rel = self.schema.relationship(rel_type)
         src, dst = self.schema.node(rel.source).key, self.schema.node(rel.target).key
-        cols = ["source", "target", *rel.properties]
-        ret = ", ".join([f"a.{src} AS source", f"b.{dst} AS target"] + [f"r.{p} AS {p}" for p in rel.properties])
+        ret = ", ".join([f"a.{src} AS source", f"b.{dst} AS target"] + [f"r.{p} AS {p}" for p in properties])
         rows = self._run(f"MATCH (a:{rel.source})-[r:{rel_type}]->(b:{rel.target}) RETURN {ret} "
-                         f"ORDER BY {', '.join(['source', 'target', *rel.key])}")
-        return _typed(self._frame(rows, cols), rel.properties)
+                         f"ORDER BY {', '.join(order)}")
+        return self._frame(rows, ["source", "target", *properties])
 
-    def counts(self) -> dict[str, dict[str, int]]:
-        nodes = {l: self._run(f"MATCH (n:{l}) RETURN count(n) AS n")[0]["n"] for l in self.schema.nodes}
-        rels = {r: self._run(f"MATCH ()-[e:{r}]->() RETURN count(e) AS n")[0]["n"]
-                for r in self.schema.relationships}
-        return {"nodes": nodes, "relationships": rels}
+    def _count(self, label: str | None = None, rel_type: str | None = None) -> int:
+        pattern = f"(x:{label})" if label else f"()-[x:{rel_type}]->()"
+        return self._run(f"MATCH {pattern} RETURN count(x) AS n")[0]["n"]
 
     def get_nodes(self, ids: list[str]) -> list[Node]:
         rows = self._run("MATCH (n:Entity) WHERE n.nid IN $ids RETURN n.nid AS nid, properties(n) AS p",
                          ids=list(ids))
         found = {}
         for r in rows:
-            p = dict(r["p"])
-            prov = {k: p[k] for k in ("_source_file", "_source_row") if p.get(k) is not None}
-            found[r["nid"]] = Node(r["nid"], clean_properties(p) | prov)
+            found[r["nid"]] = self._node(r["nid"], dict(r["p"]))
         return [found[i] for i in ids if i in found]
 
     # ---- traversal --------------------------------------------------------
     def _time_filters(self, since, until) -> tuple[str, str, dict]:
         """WHERE fragments for relationship ``r`` and neighbour ``m``, from the schema."""
-        params = {"since_d": since, "until_d": until,
-                  "since_t": dt.datetime.combine(since, dt.time()) if since else None,
-                  "until_t": dt.datetime.combine(until + dt.timedelta(days=1), dt.time()) if until else None}
+        start, end = day_window(since, until)
+        # Dates compare with dates: the window's first day and the day after its last.
+        params = {"since_d": start and start.date(), "until_d": end and end.date(),
+                  "since_t": start, "until_t": end}
         rel_parts = [f"(type(r) <> '{rel.type}' OR {_window('r', rel.properties[rel.time_property])})"
                      for rel in self.schema.relationships.values() if rel.time_property]
         node_parts = [f"(NOT m:{label} OR {_window('m', node.properties[node.time_property])})"
@@ -318,10 +309,7 @@ class Neo4jStore(GraphStore):
                          ids=list(ids), types=list(rel_types), **params)
         return [Edge(r["t"], r["s"], r["d"], clean_properties(dict(r["p"]))) for r in rows]
 
-    def _search_text(self, text: str, limit: int) -> list[Node]:
-        q = text.strip().lower()
-        if not q:
-            return []
+    def _search_text(self, q: str, limit: int) -> list[Node]:
         hits: dict[str, int] = {}
         for label, node in self.schema.nodes.items():
             fields = ", ".join(f"toLower(toString(n.{p}))" for p in node.search_properties)
@@ -339,24 +327,11 @@ class Neo4jStore(GraphStore):
 
 def _window(var: str, prop) -> str:
     """Cypher condition: ``var.prop`` is missing or inside the window parameters."""
-    s, u, op = ("since_d", "until_d", "<=") if prop.type == "date" else ("since_t", "until_t", "<")
+    s, u = ("since_d", "until_d") if prop.type == "date" else ("since_t", "until_t")
     p = f"{var}.{prop.name}"
-    return f"({p} IS NULL OR ((${s} IS NULL OR {p} >= ${s}) AND (${u} IS NULL OR {p} {op} ${u})))"
+    return f"({p} IS NULL OR ((${s} IS NULL OR {p} >= ${s}) AND (${u} IS NULL OR {p} < ${u})))"
 
 
 def _plain(value):
     return value.to_native() if hasattr(value, "to_native") else value
 
-
-def _typed(df: pd.DataFrame, props: dict) -> pd.DataFrame:
-    """Give bulk reads the same dtypes as the embedded store's."""
-    for name, p in props.items():
-        if name not in df.columns:
-            continue
-        if p.type == "int":
-            df[name] = pd.to_numeric(df[name]).astype("Int64")
-        elif p.type == "float":
-            df[name] = pd.to_numeric(df[name]).astype("float64")
-        elif p.type in ("date", "datetime"):
-            df[name] = pd.to_datetime(df[name])
-    return df

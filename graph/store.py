@@ -1,28 +1,27 @@
 """The store interface: what ingest, analytics and the dashboard need of a graph store.
 
 Stores implement a few primitives (upserts, bulk reads, one-hop expansion,
-edges among given nodes); traversal semantics (caps, ordering, what counts
-as a path) are defined once here, so both stores give the same answers.
+edges among given nodes, a case's stored text); what the answers mean
+(traversal caps and ordering, what counts as a path, search ranking, bulk
+reads' columns and dtypes, provenance, cases) is defined once here, so both
+stores give the same answers. Opening a store by name is ``open.py``; the
+time-window rule is ``window.py``.
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from pathlib import Path
 
 import igraph as ig
 import pandas as pd
 
-from nigah.graph.model import Edge, Node, Subgraph, UpsertResult
-from nigah.graph.schema import SCHEMA, Schema, split_node_id
-
-
-def default_home() -> Path:
-    """Nigah's data directory: ``$NIGAH_HOME``, else ``./.nigah`` (the embedded
-    store, saved models, quarantine files and the ingest journal live there)."""
-    return Path(os.environ.get("NIGAH_HOME", ".nigah"))
+from nigah.graph.digest import frame_digest
+from nigah.graph.history import detail_changes
+from nigah.graph.model import Edge, Node, Subgraph, UpsertResult, clean_properties
+from nigah.graph.names import NameIndex
+from nigah.graph.schema import PROVENANCE, SCHEMA, Schema, split_node_id
 
 
 class StoreUnavailable(RuntimeError):
@@ -36,7 +35,7 @@ class GraphStore(ABC):
 
     def __init__(self, schema: Schema = SCHEMA):
         self.schema = schema
-        self._name_index = None  # (ids, names) for spelling-tolerant search, built on first use
+        self._name_index: NameIndex | None = None  # for spelling-tolerant search, built on first use
 
     # ---- primitives each store implements -------------------------------
     @abstractmethod
@@ -71,41 +70,90 @@ class GraphStore(ABC):
 
     # ---- analysts' cases: named baskets of entities with notes ------------------
     @abstractmethod
+    def _put_case(self, name: str, payload: str) -> None:
+        """Create or replace the named case's stored text."""
+
+    @abstractmethod
+    def _case_payload(self, name: str) -> str | None:
+        """The named case's stored text, or None."""
+
+    @abstractmethod
+    def _case_names(self) -> list[str]:
+        """Names of the saved cases, in any order."""
+
+    @abstractmethod
+    def _drop_case(self, name: str) -> None:
+        """Forget the named case's stored text (nothing if there is none)."""
+
     def save_case(self, name: str, case: dict) -> None:
         """Create or replace the named case (``entities``: node ids, ``notes``: id → text)."""
+        self._put_case(name, json.dumps(case, sort_keys=True))
 
-    @abstractmethod
     def load_case(self, name: str) -> dict | None:
         """The named case, or None."""
+        payload = self._case_payload(name)
+        return json.loads(payload) if payload is not None else None
 
-    @abstractmethod
     def list_cases(self) -> list[str]:
         """Names of the saved cases, in order."""
+        return sorted(self._case_names())
 
-    @abstractmethod
     def delete_case(self, name: str) -> None:
         """Forget the named case (its entities stay in the graph)."""
+        self._drop_case(name)
 
     @abstractmethod
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` already exist as nodes of ``label``."""
 
     @abstractmethod
+    def _node_rows(self, label: str, columns: list[str]) -> pd.DataFrame:
+        """These columns of every node of ``label``, ordered by key."""
+
+    @abstractmethod
+    def _relationship_rows(self, rel_type: str, properties: list[str], order: list[str]) -> pd.DataFrame:
+        """``source`` and ``target`` keys and these properties of every relationship
+        of ``rel_type``, ordered by the ``order`` columns."""
+
+    @abstractmethod
+    def _write_properties(self, label: str, values: pd.DataFrame) -> int:
+        """Write the checked ``values`` (see :meth:`write_properties`)."""
+
+    @abstractmethod
+    def _count(self, label: str | None = None, rel_type: str | None = None) -> int:
+        """How many nodes of ``label``, or relationships of ``rel_type``, are stored."""
+
     def node_table(self, label: str, columns: list[str] | None = None) -> pd.DataFrame:
         """Bulk read of a label's nodes as a DataFrame (key column first)."""
+        node = self.schema.node(label)
+        cols = [node.key] + [c for c in (columns or node.properties) if c != node.key]
+        return _typed(self._node_rows(label, cols), node.properties)
 
-    @abstractmethod
     def relationship_table(self, rel_type: str) -> pd.DataFrame:
         """Bulk read of a relationship type: ``source``, ``target`` keys and properties."""
+        rel = self.schema.relationship(rel_type)
+        rows = self._relationship_rows(rel_type, list(rel.properties), ["source", "target", *rel.key])
+        return _typed(rows, rel.properties)
 
-    @abstractmethod
     def write_properties(self, label: str, values: pd.DataFrame) -> int:
         """Bulk write-back of computed properties: the key column plus one column
         per property. Nodes not listed are left as they are. Returns rows written."""
+        node = self.schema.node(label)
+        for c in values.columns:
+            if c != node.key and c not in node.properties:  # names go into the query text
+                raise KeyError(f"{label} has no property {c!r} in the schema")
+        return self._write_properties(label, values)
 
-    @abstractmethod
     def counts(self) -> dict[str, dict[str, int]]:
         """``{"nodes": {label: n}, "relationships": {type: n}}`` for every label and type."""
+        return {"nodes": {label: self._count(label=label) for label in self.schema.nodes},
+                "relationships": {rel: self._count(rel_type=rel) for rel in self.schema.relationships}}
+
+    @staticmethod
+    def _node(nid: str, props: dict) -> Node:
+        """A node from its stored properties: the schema's, cleaned, plus its provenance."""
+        provenance = {k: props[k] for k in PROVENANCE if props.get(k) is not None}
+        return Node(nid, clean_properties(props) | provenance)
 
     @abstractmethod
     def get_nodes(self, ids: list[str]) -> list[Node]:
@@ -125,7 +173,8 @@ class GraphStore(ABC):
 
     @abstractmethod
     def _search_text(self, text: str, limit: int) -> list[Node]:
-        """Nodes whose searchable properties contain ``text`` (see :meth:`search`)."""
+        """Nodes whose searchable properties, lower-cased, contain ``text`` (trimmed,
+        lower-case, not blank), ranked and cut as :meth:`search` says."""
 
     def search(self, text: str, limit: int = 20) -> list[Node]:
         """Nodes whose searchable properties contain ``text`` (case-insensitive),
@@ -134,26 +183,14 @@ class GraphStore(ABC):
         alike (transliterations, typos, legal suffixes), best first."""
         if not text.strip():
             return []
-        hits = self._search_text(text, limit)
+        hits = self._search_text(text.strip().lower(), limit)
         if len(hits) < limit:
+            if self._name_index is None:
+                self._name_index = NameIndex.read(self)
             seen = {n.id for n in hits}
-            alike = [i for i in self._names_alike(text, limit + len(seen)) if i not in seen]
+            alike = [i for i in self._name_index.alike(text, limit + len(seen)) if i not in seen]
             hits += self.get_nodes(alike[: limit - len(hits)])
         return hits
-
-    def _names_alike(self, text: str, limit: int) -> list[str]:
-        from rapidfuzz import fuzz, process, utils
-
-        if self._name_index is None:
-            parts = [self.node_table(label, ["name"]).assign(label=label).rename(
-                columns={spec.key: "key"})[["label", "key", "name"]]
-                for label, spec in self.schema.nodes.items() if "name" in spec.properties and not spec.reference]
-            names = pd.concat(parts, ignore_index=True).dropna()
-            self._name_index = (names["label"] + ":" + names["key"].astype(str)).tolist(), names["name"].tolist()
-        ids, names = self._name_index
-        found = process.extract(text, names, scorer=fuzz.WRatio, processor=utils.default_process,
-                                limit=limit, score_cutoff=86)
-        return [ids[i] for _, _, i in sorted(found, key=lambda m: (-m[1], ids[m[2]]))]
 
     @abstractmethod
     def clear(self) -> None:
@@ -300,54 +337,21 @@ class GraphStore(ABC):
         return [list(p) for p in paths[:limit]]
 
 
-def detail_changes(label: str, key: str, before: pd.DataFrame, rows: pd.DataFrame,
-                   tracked: list[str]) -> pd.DataFrame:
-    """Rows describing each tracked property whose stored value differs from the new one."""
-    merged = before.merge(rows[[key, *tracked, "_source_file", "_source_row"]], on=key, suffixes=("_old", ""))
-    parts = []
-    for prop in tracked:
-        old, new = merged[f"{prop}_old"], merged[prop]
-        differs = old.notna() & (old.astype(str) != new.astype(str).where(new.notna(), ""))
-        if differs.any():
-            m = merged[differs]
-            parts.append(pd.DataFrame({
-                "label": label, "key": m[key].astype(str), "property": prop,
-                "old_value": m[f"{prop}_old"].astype(str), "new_value": m[prop].astype(str).where(m[prop].notna(), ""),
-                "source_file": m["_source_file"].astype(str), "source_row": m["_source_row"].astype("int64")}))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-
-
-def _canonical(column: pd.Series) -> pd.Series:
-    """Values as text that both stores render identically."""
-    if pd.api.types.is_datetime64_any_dtype(column):
-        return column.dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
-    if pd.api.types.is_float_dtype(column):
-        return column.map(lambda v: "" if pd.isna(v) else repr(float(v)))
-    return column.astype(object).map(lambda v: "" if v is None or v is pd.NA or v != v else str(v))
-
-
-def frame_digest(frame: pd.DataFrame) -> str:
-    """An order-independent SHA-256 over the canonical text of every row."""
-    import hashlib
-
-    import numpy as np
-
-    if frame.empty:
-        return hashlib.sha256(b"").hexdigest()
-    text = pd.DataFrame({c: _canonical(frame[c]) for c in frame.columns})
-    rows = pd.util.hash_pandas_object(text, index=False).to_numpy()
-    h = hashlib.sha256("|".join(frame.columns).encode())
-    h.update(np.sort(rows).tobytes())
-    return h.hexdigest()
-
-
-def open_store(name: str | None = None, **options) -> GraphStore:
-    """Open the store named by ``name`` or ``$NIGAH_STORE`` (``duckdb`` by default)."""
-    name = (name or os.environ.get("NIGAH_STORE") or "duckdb").lower()
-    if name == "duckdb":
-        from nigah.graph.duckdb_store import DuckDBStore
-        return DuckDBStore(**options)
-    if name == "neo4j":
-        from nigah.graph.neo4j_store import Neo4jStore
-        return Neo4jStore(**options)
-    raise ValueError(f"unknown store {name!r}: use 'duckdb' or 'neo4j'")
+def _typed(frame: pd.DataFrame, props: dict) -> pd.DataFrame:
+    """Bulk reads' dtypes, the same from every store: integers ``int64``, or
+    ``Int64`` where some are missing; floats ``float64``; dates and times
+    ``datetime64[us]``; a text column that holds nothing, ``None`` (object)."""
+    for name, p in props.items():
+        if name not in frame.columns:
+            continue
+        column = frame[name]
+        if p.type == "int" and str(column.dtype) not in ("int64", "Int64"):
+            column = pd.to_numeric(column)
+            frame[name] = column.astype("Int64" if column.isna().any() else "int64")
+        elif p.type == "float" and column.dtype != "float64":
+            frame[name] = pd.to_numeric(column).astype("float64")
+        elif p.type in ("date", "datetime") and column.dtype != "datetime64[us]":
+            frame[name] = pd.to_datetime(column).astype("datetime64[us]")
+        elif p.type in ("str", "enum") and len(column) and column.isna().all():
+            frame[name] = pd.Series([None] * len(column), index=frame.index, dtype=object)
+    return frame

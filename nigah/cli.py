@@ -33,7 +33,8 @@ HomeOpt = Annotated[Optional[Path], typer.Option(
 
 
 def _open(store: str | None, home: Path | None):
-    from nigah.graph.store import StoreUnavailable, open_store
+    from nigah.graph.open import open_store
+    from nigah.graph.store import StoreUnavailable
 
     if home:
         os.environ["NIGAH_HOME"] = str(home)
@@ -86,7 +87,7 @@ def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input fi
     run that was killed resumes. Exits 1 when any row was quarantined, 2 when a whole
     file or the mapping could not be read.
     """
-    from nigah.graph.store import default_home
+    from nigah.graph.home import default_home
     from nigah.ingest.load import ingest_directory, write_quarantine
     from nigah.ingest.mapping import Mapping
     from nigah.ingest.validate import IngestError
@@ -155,7 +156,7 @@ def resolve(store: StoreOpt = None, home: HomeOpt = None,
             as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False):
     """Resolve traders, consignees, consignors and agents written under variant names into
     parties (`party_id`, with the reasons); uncertain pairs go to a review list."""
-    from nigah.graph.store import default_home
+    from nigah.graph.home import default_home
 
     with _open(store, home) as db:
         summary = _resolve(db, default_home(), threshold)
@@ -244,7 +245,7 @@ def _score_risk(db) -> dict:
     """Score with the saved risk model; train one first if there is none."""
     from nigah.analytics.risk import score_risk, train_risk
     from nigah.analytics.risk.persist import model_dir
-    from nigah.graph.store import default_home
+    from nigah.graph.home import default_home
 
     if not (model_dir(default_home()) / "model.json").exists():
         console.print(f"no saved risk model in {model_dir(default_home())}: training one (`nigah train` retrains)")
@@ -269,7 +270,7 @@ def train(store: StoreOpt = None, home: HomeOpt = None,
     `nigah analyze` then scores with it."""
     from nigah.analytics.risk import RiskConfig, train_risk
     from nigah.analytics.risk.persist import model_dir
-    from nigah.graph.store import default_home
+    from nigah.graph.home import default_home
 
     with _open(store, home) as db:
         t0 = time.perf_counter()
@@ -490,7 +491,7 @@ def serve(store: StoreOpt = None, home: HomeOpt = None,
           port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050):
     """Serve the investigation dashboard."""
     from nigah.dashboard.app import create_app
-    from nigah.graph.store import open_store
+    from nigah.graph.open import open_store
 
     if home:
         os.environ["NIGAH_HOME"] = str(home)
@@ -510,7 +511,7 @@ def demo(store: StoreOpt = None, home: HomeOpt = None,
          host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050):
     """Generate a scenario, ingest it, analyse it and serve the dashboard."""
-    from nigah.graph.store import default_home
+    from nigah.graph.home import default_home
 
     home_dir = home or default_home()
     data = home_dir / "scenario"
