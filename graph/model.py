@@ -81,12 +81,6 @@ class Subgraph:
     def node_ids(self) -> list[str]:
         return [n.id for n in self.nodes]
 
-    def merge(self, other: "Subgraph") -> "Subgraph":
-        nodes = {n.id: n for n in self.nodes} | {n.id: n for n in other.nodes}
-        edges = {e.id: e for e in self.edges} | {e.id: e for e in other.edges}
-        return Subgraph(list(nodes.values()), list(edges.values()),
-                        self.truncated or other.truncated, self.hidden | other.hidden)
-
 
 @dataclass
 class UpsertResult:
