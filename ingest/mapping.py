@@ -11,7 +11,7 @@ schema column comes from, so a foreign dump loads without being edited:
         columns:
           gd_number: Declaration ID      # a source column
           gd_type: {value: import}       # a constant
-          date: {column: Date, date_format: "%d/%m/%Y"}
+          date: {column: Date, date_format: "%d/%m/%Y"}   # parsed (and checked) by this format
           inspection_outcome: {column: Fraud, codes: {"0": no_discrepancy, "1": discrepancy}}
       Trader:
         file: export.csv
@@ -76,8 +76,10 @@ class Mapping:
                    name=raw.get("name", Path(path).stem))
 
     def schema(self, base: Schema = SCHEMA) -> Schema:
-        """The schema with this mapping's format overrides; references to an
-        overridden key follow it."""
+        """The schema with this mapping's format overrides (references to an
+        overridden key follow it) and its columns' date formats, which
+        validation then parses by, so a date in another shape is refused."""
+        base = self._with_date_formats(base)
         nodes = dict(base.nodes)
         for target, fmt in self.formats.items():
             label, _, prop = target.partition(".")
@@ -93,6 +95,19 @@ class Mapping:
                     if refs:
                         nodes[other_label] = replace(other, properties={**other.properties, **refs})
         return replace(base, nodes=nodes)
+
+    def _with_date_formats(self, base: Schema) -> Schema:
+        nodes, rels = dict(base.nodes), dict(base.relationships)
+        for kind, spec in self.kinds.items():
+            owner = nodes.get(kind) or rels[kind]
+            dated = {target: replace(owner.properties[target], format=s["date_format"])
+                     for target, s in (spec.get("columns") or {}).items()
+                     if isinstance(s, dict) and "date_format" in s and target in owner.properties
+                     and owner.properties[target].type in ("date", "datetime")}
+            if dated:
+                (nodes if kind in nodes else rels)[kind] = replace(
+                    owner, properties={**owner.properties, **dated})
+        return replace(base, nodes=nodes, relationships=rels)
 
 
 def _column(spec, raw: pd.DataFrame, target: str, file: str) -> pd.Series:
@@ -116,10 +131,8 @@ def _column(spec, raw: pd.DataFrame, target: str, file: str) -> pd.Series:
     if "codes" in spec:
         codes = {str(k): str(v) for k, v in spec["codes"].items()}
         out = out.map(lambda v: codes.get(v.strip(), v))
-    if "date_format" in spec:
-        parsed = pd.to_datetime(out.where(out != ""), format=spec["date_format"], errors="coerce")
-        iso = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S" if "%H" in spec["date_format"] else "%Y-%m-%d")
-        out = iso.where(parsed.notna(), out)  # unparseable values stay, so validation names them
+    # A column's date_format is not applied here: Mapping.schema() hands it to
+    # validation, which parses by it and quarantines a value in another shape.
     return out.fillna("")
 
 
@@ -128,6 +141,11 @@ def _map(raw: pd.DataFrame, spec: dict, kind: str, file: str, schema: Schema) ->
                           for target, s in spec.get("columns", {}).items()}, index=raw.index)
     if spec.get("distinct"):
         key = schema.node(kind).key if kind in schema.nodes else None
+        if key in frame.columns:
+            # A kind drawn from another kind's rows (the seller of each GD): a
+            # blank key there is a GD without that party, not a party without a
+            # key, so it yields no row; the GD loads without the link.
+            frame = frame[frame[key].str.strip() != ""]
         frame = frame.drop_duplicates(subset=[key] if key else None, keep="first")
     return frame
 

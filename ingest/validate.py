@@ -63,9 +63,12 @@ def _parse(prop: Property, text: pd.Series) -> tuple[pd.Series, pd.Series, str]:
             values = values.where(~bad).round().astype("Int64")
         return values, bad, f"not {'a whole number' if prop.type == 'int' else 'a number'}"
     if prop.type in ("date", "datetime"):
-        fmt = "%Y-%m-%d" if prop.type == "date" else "ISO8601"
+        # prop.format on a date is a mapping's strptime format (Mapping.schema).
+        fmt = prop.format or ("%Y-%m-%d" if prop.type == "date" else "ISO8601")
         values = pd.to_datetime(text.where(present), format=fmt, errors="coerce")
         bad = present & values.isna()
+        if prop.format:
+            return values, bad, f"not a date in the mapping's format {prop.format}"
         return values, bad, "not a date (YYYY-MM-DD)" if prop.type == "date" else "not an ISO date-time"
     if prop.type == "enum":
         values = text.str.lower()

@@ -124,10 +124,12 @@ def _flat_export(scenario: Path, out: Path, rows: int = 300) -> pd.DataFrame:
     consignors = pd.read_csv(scenario / "consignors.csv", dtype=str).set_index("consignor_id")
     flat = pd.DataFrame({
         "Declaration ID": "D" + imports["gd_number"].str.replace("-", "", regex=False),
-        "Date": pd.to_datetime(imports["date"]).dt.strftime("%d/%m/%Y"),
+        "Date": imports["date"],  # ISO, as such exports publish it
         "Office ID": "OFF" + imports["station_code"],
         "Declarant ID": imports["agent_licence"], "Importer ID": "IMP" + imports["trader_ntn"].str[:7],
-        "Seller ID": imports["consignor_id"], "HS6 Code": imports["hs_code"].str[:6],
+        # One row in ten names no seller, as in real exports of this shape.
+        "Seller ID": imports["consignor_id"].where(np.arange(len(imports)) % 10 != 3, ""),
+        "HS6 Code": imports["hs_code"].str[:6],
         "Country of Departure": consignors.loc[imports["consignor_id"], "country"].to_numpy(),
         "Country of Origin": imports["origin_country"], "Net Mass": imports["weight_kg"],
         "Item Price": imports["declared_value_usd"],

@@ -123,8 +123,7 @@ def test_foreign_flat_export_loads_through_the_shipped_mapping(scenario, tmp_pat
     store = DuckDBStore(tmp_path / "home", snapshot=True)
     row = flat.iloc[0]
     node = store.get_nodes([f"Declaration:{row['Declaration ID']}"])[0]
-    day, month, year = row["Date"].split("/")
-    assert node.properties["date"] == f"{year}-{month}-{day}"
+    assert node.properties["date"] == row["Date"]
     assert node.properties["trader_ntn"] == row["Importer ID"]
     for code, outcome in (("1", "discrepancy"), ("0", "no_discrepancy"), ("", None)):
         examples = flat[flat["Fraud"] == code]
@@ -133,6 +132,50 @@ def test_foreign_flat_export_loads_through_the_shipped_mapping(scenario, tmp_pat
             assert store.get_nodes([f"Declaration:{gd}"])[0].properties.get("inspection_outcome") == outcome
     graph = store.neighbourhood([f"Trader:{row['Importer ID']}"], hops=1)
     assert f"Declaration:{row['Declaration ID']}" in graph.node_ids
+
+
+def test_a_blank_seller_loads_the_gd_without_its_link(scenario, tmp_path, flat_export):
+    """A blank optional reference is a GD without that party: the GD loads, no
+    SHIPPED_BY, and no supplier row is quarantined for a missing key."""
+    flat = flat_export(scenario, tmp_path / "foreign")
+    blank = flat[flat["Seller ID"] == ""]
+    assert len(blank) > 10
+    run = nigah("ingest", tmp_path / "foreign", "--mapping", ROOT / "ingest" / "mappings" / "flat_declarations.yaml",
+                "--home", tmp_path / "home", "--json")
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)["kinds"]
+    assert summary["Declaration"]["inserted"] == len(flat)
+    assert summary["Consignor"]["inserted"] == flat.loc[flat["Seller ID"] != "", "Seller ID"].nunique()
+    store = DuckDBStore(tmp_path / "home", snapshot=True)
+    shipped = set(store.relationship_table("SHIPPED_BY")["source"])
+    assert shipped == set(flat.loc[flat["Seller ID"] != "", "Declaration ID"])
+    gd = store.get_nodes([f"Declaration:{blank.iloc[0]['Declaration ID']}"])[0]
+    assert gd.properties.get("consignor_id") is None
+
+
+def test_a_date_in_another_shape_than_the_mapping_says_is_quarantined(scenario, tmp_path, flat_export):
+    flat = flat_export(scenario, tmp_path / "foreign", rows=50).reset_index(drop=True)
+    flat.loc[7, "Date"] = "2025-03-04"  # the others are written as the mapping says
+    flat.loc[flat.index != 7, "Date"] = pd.to_datetime(flat["Date"]).dt.strftime("%d/%m/%Y")
+    flat.to_csv(tmp_path / "foreign" / "export.csv", index=False)
+    mapping = (ROOT / "ingest" / "mappings" / "flat_declarations.yaml").read_text(encoding="utf-8")
+    mapping = mapping.replace("      date: Date ", '      date: {column: Date, date_format: "%d/%m/%Y"} ')
+    assert "date_format" in mapping
+    (tmp_path / "m.yaml").write_text(mapping, encoding="utf-8")
+    quarantine = tmp_path / "q.csv"
+    run = nigah("ingest", tmp_path / "foreign", "--mapping", tmp_path / "m.yaml", "--home", tmp_path / "home",
+                "--json", "--quarantine", quarantine)
+    assert run.returncode == 1, run.stderr
+    report = pd.read_csv(quarantine, dtype=str, keep_default_na=False)
+    assert report[["file", "row", "field", "value"]].values.tolist() == [["export.csv", "9", "date", "2025-03-04"]]
+    assert "%d/%m/%Y" in report.iloc[0]["reason"]
+    summary = json.loads(run.stdout)["kinds"]
+    assert summary["Declaration"]["inserted"] == len(flat) - 1
+    store = DuckDBStore(tmp_path / "home", snapshot=True)
+    first = flat.iloc[0]
+    day, month, year = first["Date"].split("/")
+    node = store.get_nodes([f"Declaration:{first['Declaration ID']}"])[0]
+    assert node.properties["date"] == f"{year}-{month}-{day}"
 
 
 def test_a_mapping_naming_a_missing_column_is_refused(tmp_path):
