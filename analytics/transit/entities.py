@@ -25,6 +25,7 @@ from collections.abc import Iterable
 
 import igraph as ig
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from nigah.analytics.transit.config import FLAGS, TransitConfig
 from nigah.analytics.transit.util import lists
@@ -56,11 +57,15 @@ def proximity(links: pd.DataFrame, confirmed: set[str], damping: float) -> pd.Se
     edges = pd.DataFrame({"a": "Declaration:" + links["gd_number"], "b": node})
     g = ig.Graph.DataFrame(edges.astype(object), directed=False, use_vids=False)
     names = pd.Series(range(g.vcount()), index=g.vs["name"])
-    seeds = names.reindex(["Declaration:" + c for c in confirmed]).dropna().astype(int).tolist()
+    seeds = sorted(names.reindex(["Declaration:" + c for c in confirmed]).dropna().astype(int))
     if not seeds:
         return pd.Series(0.0, index=node.unique())
-    pr = pd.Series(g.personalized_pagerank(directed=False, damping=damping, reset_vertices=seeds),
-                   index=names.index)
+    # igraph's PageRank sums in OpenMP threads, in an order that varies from
+    # call to call (the last bits of a score moved between two runs); one
+    # thread gives the same scores every time.
+    with threadpool_limits(1, user_api="openmp"):
+        ranks = g.personalized_pagerank(directed=False, damping=damping, reset_vertices=seeds)
+    pr = pd.Series(ranks, index=names.index)
     pr = (pr / pd.Series(g.degree(), index=names.index))
     pr = pr[~pr.index.str.startswith("Declaration:")]
     top = pr.groupby(pr.index.str.split(":", n=1).str[0]).transform("max")
