@@ -239,7 +239,14 @@ class Schema:
 
 
 def node_id(label: str, key: object) -> str:
-    """The store-independent id of a node, e.g. ``Trader:1234567-8``."""
+    """The store-independent id of a node, e.g. ``Trader:1234567-8``; given a
+    pandas Series of string keys, the Series of their ids (missing stays missing).
+
+    >>> node_id("Trader", "1234567-8")
+    'Trader:1234567-8'
+    """
+    if hasattr(key, "str"):  # a column of keys, as the analytics hold them
+        return label + ":" + key
     return f"{label}:{key}"
 
 
@@ -273,11 +280,13 @@ def reference_property(schema: "Schema", column: str, label: str) -> Property:
 def _apply_scores(nodes: dict[str, NodeType], scores: dict) -> tuple[str, ...]:
     # A score means the same on every label that carries it (a trader's risk, a
     # declaration's risk), so it is declared once and given to each of them.
+    # A score no label carries is left out: a store made with an older schema
+    # (before community scores) still opens with it.
+    carried = []
     for name, spec in scores.items():
         _check_keys(f"score {name!r}", spec, SCORE_KEYS)
         carriers = [n for n in nodes.values() if name in n.properties]
-        if not carriers:
-            raise SchemaError(f"score {name!r} is no node's property")
+        carried += [name] if carriers else []
         for node in carriers:
             prop = node.properties[name]
             if prop.type != "float":
@@ -287,7 +296,7 @@ def _apply_scores(nodes: dict[str, NodeType], scores: dict) -> tuple[str, ...]:
                 raise SchemaError(f"{node.label}.{name}: explained by {reasons!r}, which it does not have")
             node.properties[name] = replace(prop, title=spec.get("title", prop.title), explained_by=reasons,
                                             flag_at=spec.get("flag_at"))
-    return tuple(scores)
+    return tuple(carried)
 
 
 def load_schema(path: Path | str = Path(__file__).with_name("schema.yaml")) -> Schema:

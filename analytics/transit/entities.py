@@ -28,6 +28,7 @@ import pandas as pd
 
 from nigah.analytics.transit.config import FLAGS, TransitConfig
 from nigah.analytics.transit.util import lists
+from nigah.graph.schema import node_id
 
 # (label, column of the movement links) of each kind of entity ranked.
 ENTITIES = [("Vehicle", "vehicle_registration"), ("Transporter", "transporter_id"),
@@ -53,10 +54,10 @@ def proximity(links: pd.DataFrame, confirmed: set[str], damping: float) -> pd.Se
     node = links["label"] + ":" + links["key"].astype(str)
     if not confirmed or links.empty:
         return pd.Series(0.0, index=node.unique())
-    edges = pd.DataFrame({"a": "Declaration:" + links["gd_number"], "b": node})
+    edges = pd.DataFrame({"a": node_id("Declaration", links["gd_number"]), "b": node})
     g = ig.Graph.DataFrame(edges.astype(object), directed=False, use_vids=False)
     names = pd.Series(range(g.vcount()), index=g.vs["name"])
-    seeds = names.reindex(["Declaration:" + c for c in confirmed]).dropna().astype(int).tolist()
+    seeds = names.reindex([node_id("Declaration", c) for c in confirmed]).dropna().astype(int).tolist()
     if not seeds:
         return pd.Series(0.0, index=node.unique())
     pr = pd.Series(g.personalized_pagerank(directed=False, damping=damping, reset_vertices=seeds),
