@@ -238,14 +238,15 @@ class Schema:
         return [r for r in self.relationships.values() if r.file]
 
 
-def node_id(label: str, key: object) -> str:
-    """The store-independent id of a node, e.g. ``Trader:1234567-8``; given a
-    pandas Series of string keys, the Series of their ids (missing stays missing).
+def node_id(label, key):
+    """The store-independent id of a node, e.g. ``Trader:1234567-8``. Given a
+    pandas Series of string keys (and a label or a Series of labels), the
+    Series of their ids, missing keys staying missing.
 
     >>> node_id("Trader", "1234567-8")
     'Trader:1234567-8'
     """
-    if hasattr(key, "str"):  # a column of keys, as the analytics hold them
+    if hasattr(key, "to_numpy"):  # a column of keys, as the analytics hold them
         return label + ":" + key
     return f"{label}:{key}"
 
