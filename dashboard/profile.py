@@ -38,7 +38,8 @@ def _scores(node: Node) -> list:
                                className="small reasons mb-2", id=f"profile-{score.explained_by.replace('_', '-')}"))
     flag = node.properties.get("unit_value_flag")
     if flag:  # the detector on its own, whatever the model made of it
-        out.append(html.Div([html.Span("Unit value: "), dbc.Badge(SCHEMA.prop("Declaration", "unit_value_flag").value_titles.get(flag, flag), color="danger"),
+        flag = SCHEMA.prop("Declaration", "unit_value_flag").value_titles.get(flag, flag)
+        out.append(html.Div([html.Span("Unit value: "), dbc.Badge(flag, color="danger"),
                              html.Span(node.properties.get("unit_value_reasons") or "", className="small ms-2")],
                             className="mb-1", id="profile-unit-value"))
     if node.properties.get("community") is not None:

@@ -118,3 +118,10 @@ def test_one_caption():
     defined = [rel for rel, tree in _modules() for node in ast.walk(tree)
                if isinstance(node, ast.FunctionDef) and node.name.lstrip("_") == "caption"]
     assert defined == ["graph/export/common.py"], defined
+
+
+def test_every_export_format_has_a_title():
+    # The dashboard's format list is FORMATS with these titles: a new writer needs one.
+    from nigah.graph.export import TITLES
+
+    assert set(TITLES) == set(FORMATS)
