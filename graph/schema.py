@@ -159,7 +159,6 @@ def _property(name: str, spec: dict) -> Property:
     spec["adverse"] = tuple(spec.get("adverse", ()))
     if not set(spec["adverse"]) <= set(spec["values"]):
         raise SchemaError(f"property {name!r}: adverse values must be among its values")
-    spec.setdefault("title", words(name))
     spec.setdefault("hidden", bool(spec.get("computed", False)))
     return Property(name=name, **spec)
 
@@ -286,6 +285,9 @@ def _apply_scores(nodes: dict[str, NodeType], scores: dict) -> tuple[str, ...]:
     carried = []
     for name, spec in scores.items():
         _check_keys(f"score {name!r}", spec, SCORE_KEYS)
+        flag_at = spec.get("flag_at")
+        if isinstance(flag_at, bool) or not isinstance(flag_at, (int, float)) or not 0 <= flag_at <= 1:
+            raise SchemaError(f"score {name!r}: flag_at must be a number from 0 to 1")
         carriers = [n for n in nodes.values() if name in n.properties]
         carried += [name] if carriers else []
         for node in carriers:
@@ -296,7 +298,7 @@ def _apply_scores(nodes: dict[str, NodeType], scores: dict) -> tuple[str, ...]:
             if reasons is not None and reasons not in node.properties:
                 raise SchemaError(f"{node.label}.{name}: explained by {reasons!r}, which it does not have")
             node.properties[name] = replace(prop, title=spec.get("title", prop.title), explained_by=reasons,
-                                            flag_at=spec.get("flag_at"))
+                                            flag_at=float(flag_at))
     return tuple(carried)
 
 

@@ -113,7 +113,8 @@ def test_hidden_and_personal():
     ("node", "    colour_: red\n", "unknown attribute.*colour_"),
     ("top", "edges: {}\n", "unknown attribute.*edges"),
     ("score", "scores:\n  id: {title: x, flagat: 0.5}\n", "unknown attribute.*flagat"),
-    ("score", "scores:\n  id: {title: x}\n", "a score is a float"),
+    ("score", "scores:\n  id: {title: x, flag_at: 0.5}\n", "a score is a float"),
+    ("score", "scores:\n  id: {title: x}\n", "flag_at must be a number"),
     ("adverse", "      kind: {type: enum, values: [a, b], adverse: [c]}\n", "adverse values"),
 ])
 def test_unknown_or_inconsistent_meaning_is_refused(tmp_path, where, text, message):
@@ -132,6 +133,6 @@ def test_unknown_or_inconsistent_meaning_is_refused(tmp_path, where, text, messa
 def test_explained_by_must_name_a_property_of_each_carrier(tmp_path):
     bad = tmp_path / "schema.yaml"
     bad.write_text("nodes:\n  A:\n    key: id\n    properties:\n      id: {type: str}\n      s: {type: float}\n"
-                   "relationships: {}\nscores:\n  s: {explained_by: why}\n")
+                   "relationships: {}\nscores:\n  s: {explained_by: why, flag_at: 0.5}\n")
     with pytest.raises(SchemaError, match="explained by 'why'"):
         load_schema(bad)
