@@ -56,15 +56,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from nigah.graph.schema import SCHEMA
 from nigah.graph.store import GraphStore
 
 DECLARATION_COLUMNS = ["gd_type", "date", "station_code", "channel", "inspection_outcome", "duty_usd",
                        "declared_value_usd", "recovered_duty_usd", "risk", "route_code"]
-GD_TYPES = ("import", "export", "transit")
-CHANNELS = ("green", "yellow", "red")
+GD_TYPES = SCHEMA.enum_values("Declaration", "gd_type")
+CHANNELS = SCHEMA.enum_values("Declaration", "channel")
 NOT_EXAMINED = "not_examined"  # the outcome filter's name for GDs without an inspection outcome
-OUTCOMES = (NOT_EXAMINED, "no_discrepancy", "discrepancy", "seizure")
-FINDINGS = ("discrepancy", "seizure")
+OUTCOMES = (NOT_EXAMINED, *SCHEMA.enum_values("Declaration", "inspection_outcome"))
 
 # What aggregate() gives per group; which are counts (0 where nothing) and which rates (undefined there).
 COUNTS = ["declarations", "examined", "red", "discrepancies", "seizures", "recovered_duty_usd",
@@ -175,7 +175,7 @@ def prepare(decl: pd.DataFrame, m: Measures | None = None) -> pd.DataFrame:
     if m.recovered == "recovered_duty_usd":
         out["recovered_value"] = _numbers(decl, "recovered_duty_usd").fillna(0.0)
     else:
-        out["recovered_value"] = out["duty_usd"].where(outcome.isin(FINDINGS), 0.0)
+        out["recovered_value"] = out["duty_usd"].where(outcome.isin(SCHEMA.adverse_outcomes), 0.0)
     return out
 
 

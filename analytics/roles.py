@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-ROLES = ("hub", "broker", "peripheral")
+from nigah.graph.schema import SCHEMA
+
+ROLES = SCHEMA.enum_values("Trader", "community_role")
 
 
 def member_roles(edges: pd.DataFrame, parts: dict[str, int], hub_min_size: int = 3,

@@ -46,13 +46,13 @@ import numpy as np
 import pandas as pd
 
 from nigah.analytics.unit_values import unit_value_reference
+from nigah.graph.schema import SCHEMA
 from nigah.graph.store import GraphStore
 
 IDENTIFIERS = {"phone": "phone", "bank_account": "bank account", "director_cnic": "director CNIC",
                "address": "address"}
 DECLARATION_COLUMNS = ["gd_type", "date", "hs_code", "origin_country", "weight_kg", "declared_value_usd",
                        "inspection_outcome", "trader_ntn"]
-ADVERSE = ("discrepancy", "seizure")
 COMPONENTS = ("shared_ids", "adverse", "under_invoicing", "diversion", "young", "growth")
 
 
@@ -70,7 +70,7 @@ class ScoringConfig:
         "adverse": 0.4, "under_invoicing": 0.25, "diversion_scored": 0.4, "diversion_seized": 0.12})
     prior_gds: float = 5.0
     under_ratio: float = 0.6
-    diversion_cut: float = 0.5
+    diversion_cut: float = SCHEMA.score("diversion_score").flag_at
     young_days: int = 365
     growth_full: float = 3.0   # last quarter at this multiple of the earlier rate scores 1
     reason_min: float = 0.2
@@ -154,7 +154,7 @@ def score_communities(source: GraphStore | Evidence, parts: dict[str, int], conf
     d["diverted"] = transit & ((d["diversion_score"] >= cfg.diversion_cut) if scored
                                else d["inspection_outcome"].eq("seizure"))
     d["examined"] = d["inspection_outcome"].notna()
-    d["adverse"] = d["inspection_outcome"].isin(ADVERSE)
+    d["adverse"] = d["inspection_outcome"].isin(SCHEMA.adverse_outcomes)
     d["import"] = d["gd_type"] == "import"
     d["transit"] = transit
     end = d["date"].max()

@@ -7,11 +7,12 @@ import pandas as pd
 from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from nigah.dashboard.elements import caption, merge_elements, node_score, shared_by_members, to_elements
+from nigah.dashboard.elements import flagged, merge_elements, node_score, shared_by_members, to_elements
 from nigah.dashboard.profile import graphs, profile
 from nigah.dashboard.state import StoreHolder
+from nigah.graph.export.common import caption
 from nigah.graph.model import Subgraph
-from nigah.graph.schema import SCHEMA
+from nigah.graph.schema import SCHEMA, node_id
 
 EXPAND_CAP = 300  # neighbours drawn per click; "show more" adds as many again
 MORE_LIMIT = 2000
@@ -24,7 +25,7 @@ def _hit(node) -> dbc.ListGroupItem:
         dbc.Badge(label, className="hit-label me-2", style={"backgroundColor": SCHEMA.node(label).colour}),
         html.Span(caption(node)),
         html.Span(f" {node.key}", className="text-muted small ms-1"),
-        dbc.Badge(f"{node_score(node):.2f}", color="danger", className="ms-2") if node_score(node) >= 0.5 else None,
+        dbc.Badge(f"{node_score(node):.2f}", color="danger", className="ms-2") if flagged(node) else None,
     ], id={"type": "hit", "nid": node.id}, action=True, n_clicks=0)
 
 
@@ -205,7 +206,7 @@ def register(app, holder: StoreHolder) -> None:
 
         def run(store):
             traders = store.node_table("Trader", ["community"])
-            members = [f"Trader:{k}" for k in traders.loc[traders["community"] == number, "ntn"]]
+            members = [node_id("Trader", k) for k in traders.loc[traders["community"] == number, "ntn"]]
             # Members and what links them: the agents, vehicles and consignors
             # their GDs share, with the GDs themselves folded into the links.
             around = store.neighbourhood(members, hops=2, limit=MORE_LIMIT * 5,

@@ -1,6 +1,7 @@
 """Turn store subgraphs into dash-cytoscape elements, styled from the schema."""
 from __future__ import annotations
 
+from nigah.graph.export.common import caption
 from nigah.graph.model import Node, Subgraph
 from nigah.graph.schema import SCHEMA
 
@@ -9,17 +10,15 @@ COMMUNITY_COLOURS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a6
                      "#f781bf", "#17becf", "#bcbd22", "#7f7f7f"]
 
 
-def caption(node: Node) -> str:
-    spec = SCHEMA.node(node.label)
-    return str(node.properties.get(spec.caption, node.key))
-
-
-SCORES = ("risk", "diversion_score", "community_score")
-
-
 def node_score(node: Node) -> float:
     """The highest of a node's risk scores (0 where it has none)."""
-    return max([float(node.properties[s]) for s in SCORES if node.properties.get(s) is not None] or [0.0])
+    return max([float(node.properties[s]) for s in SCHEMA.scores if node.properties.get(s) is not None] or [0.0])
+
+
+def flagged(node: Node) -> bool:
+    """Whether any of the node's scores reaches the score's ``flag_at`` (schema)."""
+    return any(node.properties.get(s) is not None and float(node.properties[s]) >= SCHEMA.score(s).flag_at
+               for s in SCHEMA.scores)
 
 
 def node_element(node: Node, root: bool = False, extra: str = "") -> dict:
@@ -28,7 +27,8 @@ def node_element(node: Node, root: bool = False, extra: str = "") -> dict:
     if community is not None:
         data["community"] = community
         data["community_colour"] = COMMUNITY_COLOURS[int(community) % len(COMMUNITY_COLOURS)]
-    classes = node.label + (" root" if root else "") + (f" {extra}" if extra else "")
+    classes = node.label + (" root" if root else "") + (" flagged" if flagged(node) else "") \
+        + (f" {extra}" if extra else "")
     return {"data": data, "classes": classes}
 
 
@@ -95,7 +95,7 @@ def stylesheet() -> list[dict]:
         {"selector": ":selected", "style": {"overlay-color": "#ffc107", "overlay-opacity": .35}},
         {"selector": "edge.path", "style": {"line-color": "#d63384", "target-arrow-color": "#d63384", "width": 4}},
         {"selector": "node.path", "style": {"border-width": 4, "border-color": "#d63384"}},
-        {"selector": "node[score >= 0.5]", "style": {"background-blacken": -0.1, "shape": "diamond"}},
+        {"selector": "node.flagged", "style": {"background-blacken": -0.1, "shape": "diamond"}},
     ]
     for label, spec in SCHEMA.nodes.items():
         styles.append({"selector": f"node.{label}", "style": {"background-color": spec.colour}})

@@ -7,6 +7,7 @@ from dash import dcc, html
 
 from nigah.dashboard.elements import stylesheet
 from nigah.dashboard.regional import regional_layout
+from nigah.graph.export import FORMATS, TITLES
 from nigah.graph.schema import SCHEMA
 
 
@@ -53,11 +54,8 @@ def case_card() -> dbc.Card:
         dbc.Button("Keep note", id="case-note-save", n_clicks=0, size="sm", outline=True, className="mb-2"),
         html.Div(id="case-entities", className="small"),
         dbc.InputGroup([
-            dbc.Select(id="export-format", value="graphml", options=[
-                {"label": n, "value": v} for v, n in (("graphml", "GraphML (Gephi, Cytoscape)"), ("gexf", "GEXF (Gephi)"),
-                                                       ("csv", "CSV nodes + edges (Excel)"), ("json", "Cytoscape JSON"),
-                                                       ("anx", "i2 ANX"), ("cypher", "Cypher script"),
-                                                       ("html", "HTML case report"))]),
+            dbc.Select(id="export-format", value=FORMATS[0],
+                       options=[{"label": TITLES.get(f, f), "value": f} for f in FORMATS]),
             dbc.Button("Export", id="export-button", n_clicks=0, color="secondary"),
         ], size="sm", className="mt-2"),
         dbc.ButtonGroup([dbc.Button("PNG", id="image-png", n_clicks=0, size="sm", outline=True),

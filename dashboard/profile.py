@@ -8,16 +8,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from nigah.dashboard.elements import caption
 from nigah.dashboard.regional import esc, outline_figure
+from nigah.graph.export.common import caption
 from nigah.graph.model import Node
-from nigah.graph.schema import SCHEMA
+from nigah.graph.schema import PROVENANCE, REASON_SEPARATOR, SCHEMA, SOURCE_FILE, SOURCE_ROW, node_id
 from nigah.graph.store import GraphStore
-
-REASON_SEPARATOR = "\n"  # reasons contain "; " themselves
-SCORE_NAMES = {"risk": "Risk", "diversion_score": "Transit diversion", "community_score": "Community risk"}
-HIDDEN = {"diversion_reasons", "party_reasons", "_source_file", "_source_row"}
-REASONS = {"risk": "risk_reasons", "diversion_score": "diversion_reasons"}  # a score and why
 
 
 def _badge(label: str) -> dbc.Badge:
@@ -26,24 +21,25 @@ def _badge(label: str) -> dbc.Badge:
 
 def _scores(node: Node) -> list:
     out = []
-    for prop, name in SCORE_NAMES.items():
-        value = node.properties.get(prop)
+    for prop in SCHEMA.scores:
+        value, score = node.properties.get(prop), SCHEMA.score(prop)
         if value is None:
             continue
-        colour = "danger" if value >= 0.5 else "warning" if value >= 0.2 else "success"
-        badges = [html.Span(f"{name}: "), dbc.Badge(f"{value:.2f}", color=colour)]
+        colour = "danger" if value >= score.flag_at else "warning" if value >= 0.2 else "success"
+        badges = [html.Span(f"{score.title}: "), dbc.Badge(f"{value:.2f}", color=colour)]
         if prop == "risk" and node.properties.get("risk_channel"):
             channel = node.properties["risk_channel"]
             badges.append(dbc.Badge(f"{channel} channel", className="ms-2", id="profile-channel",
                                     color={"red": "danger", "yellow": "warning"}.get(channel, "success")))
         out.append(html.Div(badges, className="mb-1"))
-        reasons = node.properties.get(REASONS.get(prop, ""))
+        reasons = node.properties.get(score.explained_by) if score.explained_by else None
         if reasons:
             out.append(html.Ul([html.Li(r) for r in reasons.split(REASON_SEPARATOR)],
-                               className="small reasons mb-2", id=f"profile-{REASONS[prop].replace('_', '-')}"))
+                               className="small reasons mb-2", id=f"profile-{score.explained_by.replace('_', '-')}"))
     flag = node.properties.get("unit_value_flag")
     if flag:  # the detector on its own, whatever the model made of it
-        out.append(html.Div([html.Span("Unit value: "), dbc.Badge(flag.replace("_", " "), color="danger"),
+        flag = SCHEMA.prop("Declaration", "unit_value_flag").value_titles.get(flag, flag)
+        out.append(html.Div([html.Span("Unit value: "), dbc.Badge(flag, color="danger"),
                              html.Span(node.properties.get("unit_value_reasons") or "", className="small ms-2")],
                             className="mb-1", id="profile-unit-value"))
     if node.properties.get("community") is not None:
@@ -58,10 +54,11 @@ def _scores(node: Node) -> list:
 
 def profile(store: GraphStore, node: Node) -> html.Div:
     spec = SCHEMA.node(node.label)
-    rows = [html.Tr([html.Th(k), html.Td(str(v))]) for k, v in node.properties.items()
-            if k not in HIDDEN and not (k in spec.properties and spec.properties[k].computed)]
-    source = node.properties.get("_source_file")
-    provenance = f"from {source}, row {node.properties.get('_source_row')}" if source else "no provenance recorded"
+    rows = [html.Tr([html.Th(spec.properties[k].title if k in spec.properties else k), html.Td(str(v))])
+            for k, v in node.properties.items()
+            if k not in PROVENANCE and not (k in spec.properties and spec.properties[k].hidden)]
+    source = node.properties.get(SOURCE_FILE)
+    provenance = f"from {source}, row {node.properties.get(SOURCE_ROW)}" if source else "no provenance recorded"
     history = store.history(node.id)
     parts = [
         html.H6([_badge(node.label), caption(node)], id="profile-title"),
@@ -107,15 +104,15 @@ def movement_figure(store: GraphStore, node: Node) -> go.Figure | None:
     route, vehicle = p.get("route_code"), p.get("vehicle_registration")
     if p.get("gd_type") != "transit" or not route:
         return None
-    stops = store.subgraph([f"Route:{route}"] + [f"Station:{s.key}" for s in store.neighbourhood(
-        [f"Route:{route}"], hops=1, rel_types=["PASSES_THROUGH"]).nodes if s.label == "Station"],
+    stops = store.subgraph([node_id("Route", route)] + [node_id("Station", s.key) for s in store.neighbourhood(
+        [node_id("Route", route)], hops=1, rel_types=["PASSES_THROUGH"]).nodes if s.label == "Station"],
         rel_types=["PASSES_THROUGH"])
     stations = {n.key: n for n in stops.nodes if n.label == "Station"}
     order = sorted((e for e in stops.edges), key=lambda e: e.properties.get("seq", 0))
     corridor = [e.target.split(":", 1)[1] for e in order]
     scans = []
     if vehicle:
-        seen = store.neighbourhood([f"Vehicle:{vehicle}"], hops=1, rel_types=["SCANNED_AT"], limit=5000)
+        seen = store.neighbourhood([node_id("Vehicle", vehicle)], hops=1, rel_types=["SCANNED_AT"], limit=5000)
         scans = sorted((e for e in seen.edges if e.properties.get("gd_number") == node.key),
                        key=lambda e: e.properties["scanned_at"])
         stations |= {n.key: n for n in seen.nodes if n.label == "Station"}

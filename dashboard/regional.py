@@ -26,6 +26,7 @@ from dash.exceptions import PreventUpdate
 
 from nigah.analytics.regional import (CHANNELS, GD_TYPES, NOT_EXAMINED, OUTCOMES, RATES, Measures, RegionalView,
                                 heatmap_grid, month_range, prepare, read_regional_inputs, regional_view)
+from nigah.graph.schema import SCHEMA
 
 GEOMETRY = Path(__file__).with_name("geo") / "pakistan.geojson"
 VIEW_LON, VIEW_LAT = (60.4, 78.0), (23.3, 37.3)
@@ -35,8 +36,7 @@ CORRIDOR_COLOURS = ["#1b7f79", "#7b3294", "#e08214", "#2166ac", "#b2182b", "#4d9
 RISK_SCALE = "YlOrRd"
 GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"],
                 "toImageButtonOptions": {"scale": 2}}
-OUTCOME_NAMES = {NOT_EXAMINED: "not examined", "no_discrepancy": "no discrepancy",
-                 "discrepancy": "discrepancy", "seizure": "seizure"}
+OUTCOME_NAMES = {NOT_EXAMINED: "not examined", **SCHEMA.prop("Declaration", "inspection_outcome").value_titles}
 
 
 def esc(value) -> str:

@@ -1,13 +1,19 @@
 """The graph schema as data, loaded from ``schema.yaml``.
 
 Every other module asks this one what labels, keys, properties and
-relationships exist, so the schema is stated once.
+relationships exist, and what they mean to a reader (titles, enum value
+titles, scores and their reasons, adverse outcomes, personal data), so the
+schema is stated once, as followthemoney states its model.
 
 >>> from nigah.graph.schema import SCHEMA
 >>> SCHEMA.node("Trader").key
 'ntn'
 >>> SCHEMA.relationship("FILED_BY").target
 'Trader'
+>>> SCHEMA.prop("Trader", "registered_on").title, SCHEMA.node("ClearingAgent").title
+('Registered on', 'Clearing agent')
+>>> SCHEMA.prop("Declaration", "risk").explained_by, SCHEMA.adverse_outcomes
+('risk_reasons', ('discrepancy', 'seizure'))
 """
 from __future__ import annotations
 
@@ -22,7 +28,17 @@ IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 PROPERTY_TYPES = {"str", "int", "float", "date", "datetime", "enum"}
 # Where each stored node and relationship came from (input file and row): every
 # store keeps these two columns beside the schema's properties.
-PROVENANCE = {"_source_file": "str", "_source_row": "int"}
+SOURCE_FILE, SOURCE_ROW = "_source_file", "_source_row"
+PROVENANCE = {SOURCE_FILE: "str", SOURCE_ROW: "int"}
+# How a reasons property (``risk_reasons``, ``diversion_reasons``, ...) holds its
+# reasons in one stored string: one per line, since reasons contain "; " themselves.
+REASON_SEPARATOR = "\n"
+# What each level of the schema file may say; anything else is a typo, refused.
+PROPERTY_KEYS = {"type", "title", "required", "format", "values", "min", "max", "search", "computed", "time",
+                 "references", "relationship", "history", "hidden", "personal", "adverse"}
+SCORE_KEYS = {"title", "explained_by", "flag_at"}
+NODE_KEYS = {"key", "file", "display", "colour", "reference", "title", "properties"}
+RELATIONSHIP_KEYS = {"source", "target", "title", "file", "columns", "key", "properties"}
 
 
 class SchemaError(ValueError):
@@ -44,6 +60,24 @@ class Property:
     references: str | None = None
     relationship: str | None = None
     history: bool = False
+    # Display meaning. ``title``: the human label ("Registered on"). ``hidden``:
+    # left out of a profile's attribute table (computed ones by default: the
+    # profile shows scores and reasons apart). ``personal``: personal data of a
+    # natural person (masked for some roles). ``value_titles``: an enum value's
+    # human label. ``adverse``: the enum values that are adverse findings.
+    title: str = ""
+    hidden: bool = False
+    personal: bool = False
+    value_titles: dict[str, str] = field(default_factory=dict, hash=False)
+    adverse: tuple[str, ...] = ()
+    # For a score (declared under ``scores:``): the property holding its reasons
+    # and the score from which an entity counts as flagged.
+    explained_by: str | None = None
+    flag_at: float | None = None
+
+    def __post_init__(self) -> None:
+        if not self.title:
+            object.__setattr__(self, "title", words(self.name))
 
 
 @dataclass(frozen=True)
@@ -55,6 +89,7 @@ class NodeType:
     display: str | None = None
     colour: str = "#999999"
     reference: bool = False
+    title: str = ""
 
     @property
     def input_properties(self) -> list[Property]:
@@ -87,17 +122,44 @@ class RelationshipType:
     # For relationships with a file of their own: the source and target key columns.
     source_column: str = "source"
     target_column: str = "target"
+    title: str = ""
 
     @property
     def time_property(self) -> str | None:
         return next((p.name for p in self.properties.values() if p.time), None)
 
 
+def _check_keys(where: str, spec: dict, allowed: set[str]) -> None:
+    unknown = set(spec) - allowed
+    if unknown:
+        raise SchemaError(f"{where}: unknown attribute(s) {', '.join(sorted(unknown))}")
+
+
+def words(name: str) -> str:
+    """The fallback title of a name: ``registered_on`` → "Registered on",
+    ``ClearingAgent`` → "Clearing agent", ``FILED_BY`` → "Filed by".
+
+    >>> words("registered_on"), words("ClearingAgent"), words("FILED_BY")
+    ('Registered on', 'Clearing agent', 'Filed by')
+    """
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").lower()
+    return spaced[:1].upper() + spaced[1:]
+
+
 def _property(name: str, spec: dict) -> Property:
     spec = dict(spec)
+    _check_keys(f"property {name!r}", spec, PROPERTY_KEYS)
     if spec.get("type") not in PROPERTY_TYPES:
         raise SchemaError(f"property {name!r}: unknown type {spec.get('type')!r}")
-    spec["values"] = tuple(spec.get("values", ()))
+    # An enum's values are a list, or a mapping of each value to its title.
+    values = spec.get("values", ())
+    titles = dict(values) if isinstance(values, dict) else {}
+    spec["values"] = tuple(values)
+    spec["value_titles"] = {v: str(titles.get(v) or v.replace("_", " ")) for v in spec["values"]}
+    spec["adverse"] = tuple(spec.get("adverse", ()))
+    if not set(spec["adverse"]) <= set(spec["values"]):
+        raise SchemaError(f"property {name!r}: adverse values must be among its values")
+    spec.setdefault("hidden", bool(spec.get("computed", False)))
     return Property(name=name, **spec)
 
 
@@ -113,6 +175,8 @@ def _check_identifier(name: str) -> str:
 class Schema:
     nodes: dict[str, NodeType]
     relationships: dict[str, RelationshipType]
+    # The score properties, in the order a profile shows them.
+    scores: tuple[str, ...] = ()
 
     def node(self, label: str) -> NodeType:
         try:
@@ -125,6 +189,26 @@ class Schema:
             return self.relationships[rel_type]
         except KeyError:
             raise KeyError(f"unknown relationship type {rel_type!r}") from None
+
+    def prop(self, label: str, name: str) -> Property:
+        try:
+            return self.node(label).properties[name]
+        except KeyError:
+            raise KeyError(f"{label} has no property {name!r}") from None
+
+    def score(self, name: str) -> Property:
+        """A score as declared under ``scores:`` (its title, reasons, flag_at)."""
+        if name not in self.scores:
+            raise KeyError(f"{name!r} is not a score")
+        return next(n.properties[name] for n in self.nodes.values() if name in n.properties)
+
+    def enum_values(self, label: str, name: str) -> tuple[str, ...]:
+        return self.prop(label, name).values
+
+    @property
+    def adverse_outcomes(self) -> tuple[str, ...]:
+        """Inspection outcomes that found something (a discrepancy or a seizure)."""
+        return self.prop("Declaration", "inspection_outcome").adverse
 
     @cached_property
     def load_order(self) -> list[str]:
@@ -153,8 +237,16 @@ class Schema:
         return [r for r in self.relationships.values() if r.file]
 
 
-def node_id(label: str, key: object) -> str:
-    """The store-independent id of a node, e.g. ``Trader:1234567-8``."""
+def node_id(label, key):
+    """The store-independent id of a node, e.g. ``Trader:1234567-8``. Given a
+    pandas Series of string keys (and a label or a Series of labels), the
+    Series of their ids, missing keys staying missing.
+
+    >>> node_id("Trader", "1234567-8")
+    'Trader:1234567-8'
+    """
+    if hasattr(key, "to_numpy"):  # a column of keys, as the analytics hold them
+        return label + ":" + key
     return f"{label}:{key}"
 
 
@@ -185,10 +277,37 @@ def reference_property(schema: "Schema", column: str, label: str) -> Property:
                     references=label)
 
 
+def _apply_scores(nodes: dict[str, NodeType], scores: dict) -> tuple[str, ...]:
+    # A score means the same on every label that carries it (a trader's risk, a
+    # declaration's risk), so it is declared once and given to each of them.
+    # A score no label carries is left out: a store made with an older schema
+    # (before community scores) still opens with it.
+    carried = []
+    for name, spec in scores.items():
+        _check_keys(f"score {name!r}", spec, SCORE_KEYS)
+        flag_at = spec.get("flag_at")
+        if isinstance(flag_at, bool) or not isinstance(flag_at, (int, float)) or not 0 <= flag_at <= 1:
+            raise SchemaError(f"score {name!r}: flag_at must be a number from 0 to 1")
+        carriers = [n for n in nodes.values() if name in n.properties]
+        carried += [name] if carriers else []
+        for node in carriers:
+            prop = node.properties[name]
+            if prop.type != "float":
+                raise SchemaError(f"{node.label}.{name}: a score is a float")
+            reasons = spec.get("explained_by")
+            if reasons is not None and reasons not in node.properties:
+                raise SchemaError(f"{node.label}.{name}: explained by {reasons!r}, which it does not have")
+            node.properties[name] = replace(prop, title=spec.get("title", prop.title), explained_by=reasons,
+                                            flag_at=float(flag_at))
+    return tuple(carried)
+
+
 def load_schema(path: Path | str = Path(__file__).with_name("schema.yaml")) -> Schema:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    _check_keys("schema", raw, {"nodes", "relationships", "scores"})
     nodes: dict[str, NodeType] = {}
     for label, spec in raw["nodes"].items():
+        _check_keys(f"node {label!r}", spec, NODE_KEYS)
         props = {n: _property(n, p) for n, p in spec["properties"].items()}
         for n in props:
             _check_identifier(n)
@@ -197,13 +316,15 @@ def load_schema(path: Path | str = Path(__file__).with_name("schema.yaml")) -> S
         nodes[_check_identifier(label)] = NodeType(
             label=label, key=spec["key"], properties=props, file=spec.get("file"),
             display=spec.get("display"), colour=spec.get("colour", "#999999"),
-            reference=bool(spec.get("reference", False)),
+            reference=bool(spec.get("reference", False)), title=spec.get("title", words(label)),
         )
     _inherit_reference_formats(nodes)
+    scores = _apply_scores(nodes, raw.get("scores") or {})
     rels: dict[str, RelationshipType] = {}
     columns = {p.relationship: (label, p.name) for label, n in nodes.items()
                for p in n.properties.values() if p.relationship}
     for rel_type, spec in raw["relationships"].items():
+        _check_keys(f"relationship {rel_type!r}", spec, RELATIONSHIP_KEYS)
         props = {n: _property(n, p) for n, p in spec.get("properties", {}).items()}
         source, target = spec["source"], spec["target"]
         for end in (source, target):
@@ -222,8 +343,9 @@ def load_schema(path: Path | str = Path(__file__).with_name("schema.yaml")) -> S
             key=tuple(spec.get("key", ())), file=spec.get("file"), column=column,
             source_column=spec.get("columns", {}).get("source", "source"),
             target_column=spec.get("columns", {}).get("target", "target"),
+            title=spec.get("title", words(rel_type)),
         )
-    return Schema(nodes=nodes, relationships=rels)
+    return Schema(nodes=nodes, relationships=rels, scores=scores)
 
 
 SCHEMA = load_schema()

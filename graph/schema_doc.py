@@ -12,6 +12,8 @@ def _rule(p: Property) -> str:
     parts = []
     if p.type == "enum":
         parts.append("one of " + ", ".join(f"`{v}`" for v in p.values))
+    if p.adverse:
+        parts.append("adverse findings: " + ", ".join(f"`{v}`" for v in p.adverse))
     if p.format:
         parts.append(formats.describe(p.format))
     if p.min is not None:
@@ -20,14 +22,17 @@ def _rule(p: Property) -> str:
         parts.append(f"≤ {p.max:g}")
     if p.references:
         parts.append(f"key of a {p.references} (gives `{p.relationship}`)")
+    if p.personal:
+        parts.append("**personal data**")
     return "; ".join(parts)
 
 
 def _table(props: list[Property]) -> list[str]:
-    lines = ["| column | type | required | rule |", "|---|---|---|---|"]
+    lines = ["| column | title | type | required | rule |", "|---|---|---|---|---|"]
     type_names = {"date": "date `YYYY-MM-DD`", "datetime": "date-time `YYYY-MM-DDTHH:MM:SS`"}
     for p in props:
-        lines.append(f"| `{p.name}` | {type_names.get(p.type, p.type)} | {'yes' if p.required else ''} | {_rule(p)} |")
+        lines.append(f"| `{p.name}` | {p.title} | {type_names.get(p.type, p.type)} | {'yes' if p.required else ''} "
+                     f"| {_rule(p)} |")
     return lines
 
 
@@ -36,6 +41,8 @@ def input_format_markdown(schema: Schema = SCHEMA) -> str:
     for label in schema.load_order:
         node = schema.node(label)
         out += ["", f"### `{node.file}.csv` — {label} (key `{node.key}`)", ""]
+        if node.title != label:
+            out += [f"Shown as: {node.title}.", ""]
         out += _table(node.input_properties)
     for rel in schema.file_relationships:
         ends = [reference_property(schema, rel.source_column, rel.source),

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from nigah.graph.model import UpsertResult
-from nigah.graph.schema import SCHEMA, Property, Schema, reference_property
+from nigah.graph.schema import PROVENANCE, SCHEMA, SOURCE_ROW, Property, Schema, reference_property
 from nigah.graph.store import GraphStore
 from nigah.ingest.journal import Journal, fingerprint
 from nigah.ingest.mapping import Mapping, Source, sources
@@ -122,7 +122,7 @@ class Loader:
             unknown = self._unknown(label, good[column])
             for idx in unknown[unknown].index:
                 self.report.rejections.append(Rejection(
-                    file, int(good.at[idx, "_source_row"]), column, str(good.at[idx, column]),
+                    file, int(good.at[idx, SOURCE_ROW]), column, str(good.at[idx, column]),
                     f"refers to an unknown {label}"))
             bad |= unknown
         self.report.kinds[kind].quarantined += int(bad.sum())
@@ -133,10 +133,10 @@ class Loader:
         # the earlier row is reported, not silently dropped.
         dup = good.duplicated(subset=keys, keep="last")
         if dup.any():
-            last_row = good.groupby(keys, sort=False)["_source_row"].transform("last")
+            last_row = good.groupby(keys, sort=False)[SOURCE_ROW].transform("last")
             for idx in dup[dup].index:
                 self.report.rejections.append(Rejection(
-                    file, int(good.at[idx, "_source_row"]), keys[0], str(good.at[idx, keys[0]]),
+                    file, int(good.at[idx, SOURCE_ROW]), keys[0], str(good.at[idx, keys[0]]),
                     f"superseded by row {int(last_row[idx])} with the same key"))
             self.report.kinds[kind].quarantined += int(dup.sum())
         return good[~dup]
@@ -171,7 +171,7 @@ class Loader:
         refs = [(p.name, p.references) for p in node.input_properties if p.references]
         good = self._check_references(good, refs, file, label)
         good = self._drop_duplicates(good, [node.key], file, label)
-        columns = [p.name for p in node.input_properties] + ["_source_file", "_source_row"]
+        columns = [p.name for p in node.input_properties] + list(PROVENANCE)
         before = UpsertResult(**vars(self.report.kinds.setdefault(label, KindSummary()).result))
         self._upsert(label, file, good[columns], lambda b: self.store.upsert_nodes(label, b))
         if label in self._referenced():  # only references need the keys
@@ -181,7 +181,7 @@ class Loader:
         all_new = after.updated == before.updated and after.unchanged == before.unchanged
         for rel in self.schema.column_relationships(label):
             # Rows without a target are kept: they remove a relationship the GD no longer has.
-            edges = good[[node.key, rel.column, "_source_file", "_source_row"]]
+            edges = good[[node.key, rel.column, *PROVENANCE]]
             edges = edges.rename(columns={node.key: "source", rel.column: "target"})
             self.report.kinds.setdefault(rel.type, KindSummary()).read += int(edges["target"].notna().sum())
             self._upsert(rel.type, file, edges,

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from nigah.graph.schema import REASON_SEPARATOR
 from nigah.graph.store import GraphStore
 
 LEGAL = r"\b(m s|pvt|private|ltd|limited|co|company|corp|corporation|llc|l l c|gmbh|g m b h|sdn|bhd|inc|fze|plc)\b"
@@ -159,7 +160,7 @@ def resolve_label(records: pd.DataFrame, key: str, label: str, config: ResolveCo
     for i, j, r, s in zip(merged["i"], merged["j"], merged["reasons"], merged["score"]):
         for a, b in ((i, j), (j, i)):
             text = f"same party as {keys[b]} ({r}; score {s:.2f})"
-            reasons[a] = f"{reasons[a]}\n{text}" if reasons[a] else text
+            reasons[a] = f"{reasons[a]}{REASON_SEPARATOR}{text}" if reasons[a] else text
     assignments = pd.DataFrame({key: records[key], "party_id": label + ":" + first.astype(str),
                                 "party_reasons": reasons.where(reasons != "", None)})
     review = scored[(scored["score"] >= config.review_low) & (scored["score"] < config.threshold)]

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nigah.graph import formats
-from nigah.graph.schema import Property
+from nigah.graph.schema import SOURCE_FILE, SOURCE_ROW, Property
 
 
 class IngestError(ValueError):
@@ -117,7 +117,7 @@ def validate(raw: pd.DataFrame, props: list[Property], file: str,
             value = raw.at[idx, field] if field in raw.columns else ""
             rejections.append(Rejection(file, int(rows[idx]), field, str(value), reason))
     good = typed[~rejected].copy()
-    good["_source_file"] = file
-    good["_source_row"] = rows[~rejected].astype("int64")
+    good[SOURCE_FILE] = file
+    good[SOURCE_ROW] = rows[~rejected].astype("int64")
     rejections.sort(key=lambda r: (r.row, r.field))
     return good, rejections

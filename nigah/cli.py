@@ -208,13 +208,15 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
     from nigah.analytics.analyze import analyze as run
     from nigah.analytics.risk.unit_value_flags import write_unit_value_flags
     from nigah.analytics.transit.run import run_transit
+    from nigah.graph.schema import SCHEMA
 
     with _open(store, home) as db:
         t0 = time.perf_counter()
         # Transit first: its diversion scores feed the communities' scores.
         scored, _ = run_transit(db, as_of=pd.Timestamp(as_of) if as_of else None)
+        flag_at = SCHEMA.score("diversion_score").flag_at
         transit = {"movements": int(len(scored)),
-                   "flagged": int((scored["diversion_score"] >= 0.5).sum()) if len(scored) else 0,
+                   "flagged": int((scored["diversion_score"] >= flag_at).sum()) if len(scored) else 0,
                    "seconds": round(time.perf_counter() - t0, 2)}
         try:
             summary = run(db, method=method, resolution=resolution)

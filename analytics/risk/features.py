@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from nigah.analytics.risk.history import ADVERSE, prior_history
+from nigah.analytics.risk.history import prior_history
 from nigah.analytics.unit_values import unit_value_reference
+from nigah.graph.schema import SCHEMA
 from nigah.graph.store import GraphStore
 
 COLUMNS = ["gd_type", "date", "hs_code", "origin_country", "quantity", "weight_kg", "declared_value_usd",
@@ -66,7 +67,7 @@ def declaration_features(d: pd.DataFrame, party_history: bool = True) -> Declara
     dates = pd.to_datetime(d["date"])
     outcome = d["inspection_outcome"]
     inspected = outcome.notna().to_numpy() & (outcome.astype(str) != "").to_numpy()
-    adverse = outcome.isin(ADVERSE).to_numpy()
+    adverse = outcome.isin(SCHEMA.adverse_outcomes).to_numpy()
     value, weight, quantity = _num(d["declared_value_usd"]), _num(d["weight_kg"]), _num(d["quantity"])
     uv = unit_value_reference(d).reindex(d.index)
     age_days = (dates - pd.to_datetime(d["registered_on"])).dt.days.astype(float)

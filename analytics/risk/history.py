@@ -16,8 +16,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-ADVERSE = ("discrepancy", "seizure")  # an examination that found something
-
 
 def prior_history(entity: pd.Series, dates: pd.Series, inspected: np.ndarray, adverse: np.ndarray,
                   recent_days: int = 90) -> pd.DataFrame:

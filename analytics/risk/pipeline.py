@@ -17,9 +17,10 @@ from nigah.analytics.projection import ProjectionConfig, shared_things, trader_p
 from nigah.analytics.risk.features import DeclarationFeatures, declaration_features, read_declarations
 from nigah.analytics.risk.graph_data import build_graph, feature_widths
 from nigah.analytics.risk.persist import RiskBundle, load_bundle, save_bundle
-from nigah.analytics.risk.reasons import SEPARATOR, reasons
+from nigah.analytics.risk.reasons import reasons
 from nigah.analytics.risk.selectivity import SelectivityConfig, channels
 from nigah.analytics.risk.train import RiskConfig, TimeSplit, predict, score_all, standardiser, train_gnn
+from nigah.graph.schema import REASON_SEPARATOR, SCHEMA
 from nigah.graph.store import GraphStore
 
 
@@ -100,7 +101,8 @@ def score_risk(store: GraphStore, home: Path, selectivity: SelectivityConfig = S
     traders = trader_risk(decl, f.context["trader"])
     store.write_properties("Trader", traders)
     return {"declarations": len(decl), "traders": len(traders),
-            "channels": {c: int((channel == c).sum()) for c in ("red", "yellow", "green")}}
+            "channels": {c: int((channel == c).sum())  # most severe first
+                         for c in reversed(SCHEMA.enum_values("Declaration", "risk_channel"))}}
 
 
 def trader_risk(decl: pd.DataFrame, trader: pd.Series, top: int = 3) -> pd.DataFrame:
@@ -115,5 +117,5 @@ def trader_risk(decl: pd.DataFrame, trader: pd.Series, top: int = 3) -> pd.DataF
     best = d.groupby("ntn", sort=True).head(top).groupby("ntn", sort=True)["risk"].mean().round(4)
     first = d.groupby("ntn", sort=True).first()
     text = "GD " + first["gd_number"] + " (risk " + first["risk"].map("{:.2f}".format) + "): " \
-        + first["risk_reasons"].str.replace(SEPARATOR, "; ", regex=False)
+        + first["risk_reasons"].str.replace(REASON_SEPARATOR, "; ", regex=False)
     return pd.DataFrame({"ntn": best.index, "risk": best.to_numpy(), "risk_reasons": text.to_numpy()})

@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nigah.analytics.risk.features import PARTIES
+from nigah.graph.schema import REASON_SEPARATOR, SCHEMA
 
-SEPARATOR = "\n"
 NOTHING = "nothing stands out"
 PARTY_NAMES = {"trader": "trader", "agent": "agent", "supplier": "supplier", "consignee": "consignee",
                "vehicle": "vehicle", "transporter": "transporter"}
@@ -38,7 +38,7 @@ def evidence_of(feature: str) -> str:
         return "trader_age"
     if feature in ("duty_share", "hs_duty_rate"):
         return "duty"
-    if feature in ("import", "export", "transit"):
+    if feature in SCHEMA.enum_values("Declaration", "gd_type"):
         return "gd_type"
     if feature.startswith("log_"):
         return "size"
@@ -171,6 +171,6 @@ def reasons(contributions: np.ndarray, features: list[str], context: pd.DataFram
     joined = pa.nulls(len(context), pa.string())
     for k in range(order.shape[1]):  # a row's strong lines come first, so a null line ends it
         line = pc.take(texts, pa.array(where[:, k], mask=where[:, k] < 0))
-        joined = pc.if_else(pc.is_null(line), joined, pc.binary_join_element_wise(joined, line, SEPARATOR)) \
+        joined = pc.if_else(pc.is_null(line), joined, pc.binary_join_element_wise(joined, line, REASON_SEPARATOR)) \
             if k else line
     return _series(pc.fill_null(joined, NOTHING), context.index)

@@ -24,6 +24,7 @@ import pandas as pd
 
 from nigah.analytics.risk.reasons import unit_value_reasons
 from nigah.analytics.unit_values import unit_value_reference
+from nigah.graph.schema import SCHEMA
 from nigah.graph.store import GraphStore
 
 
@@ -58,5 +59,5 @@ def write_unit_value_flags(store: GraphStore, config: UnitValueFlagConfig = Unit
     flags = unit_value_flags(store.node_table("Declaration", wanted), config)
     store.write_properties("Declaration", flags)
     counts = flags["unit_value_flag"].value_counts()
-    return {flag: int(counts.get(flag, 0)) for flag in ("under_invoicing", "misdeclaration")}
+    return {flag: int(counts.get(flag, 0)) for flag in SCHEMA.enum_values("Declaration", "unit_value_flag")}
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from nigah.graph.schema import SCHEMA
+
 # Evidence order in ``reasons`` and the flag columns of the output, strongest first.
 FLAGS = ("no_exit", "off_corridor", "double_booking", "leg_overstay", "impossible_speed",
          "fast_empty_return", "late_exit")
@@ -38,7 +40,7 @@ class TransitConfig:
         "impossible_speed": 0.5, "fast_empty_return": 0.5, "late_exit": 0.25})
     # Entities: a movement counts as flagged at this score (or when confirmed);
     # shares are shrunk toward the global rate with prior_strength pseudo-movements.
-    flagged_score: float = 0.5
+    flagged_score: float = SCHEMA.score("diversion_score").flag_at
     prior_strength: float = 5.0
     damping: float = 0.85
     proximity_weight: float = 0.5

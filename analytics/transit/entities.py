@@ -29,6 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from nigah.analytics.transit.config import FLAGS, TransitConfig
 from nigah.analytics.transit.util import lists
+from nigah.graph.schema import node_id
 
 # (label, column of the movement links) of each kind of entity ranked.
 ENTITIES = [("Vehicle", "vehicle_registration"), ("Transporter", "transporter_id"),
@@ -51,13 +52,13 @@ def movement_links(movements: pd.DataFrame, vehicles: pd.DataFrame) -> pd.DataFr
 def proximity(links: pd.DataFrame, confirmed: set[str], damping: float) -> pd.Series:
     """Personalised PageRank of each entity node id seeded on the confirmed
     movements, per degree, scaled per label so the closest entity of each label has 1."""
-    node = links["label"] + ":" + links["key"].astype(str)
+    node = node_id(links["label"], links["key"].astype(str))
     if not confirmed or links.empty:
         return pd.Series(0.0, index=node.unique())
-    edges = pd.DataFrame({"a": "Declaration:" + links["gd_number"], "b": node})
+    edges = pd.DataFrame({"a": node_id("Declaration", links["gd_number"]), "b": node})
     g = ig.Graph.DataFrame(edges.astype(object), directed=False, use_vids=False)
     names = pd.Series(range(g.vcount()), index=g.vs["name"])
-    seeds = sorted(names.reindex(["Declaration:" + c for c in confirmed]).dropna().astype(int))
+    seeds = sorted(names.reindex([node_id("Declaration", c) for c in confirmed]).dropna().astype(int))
     if not seeds:
         return pd.Series(0.0, index=node.unique())
     # igraph's PageRank sums in OpenMP threads, in an order that varies from
@@ -95,7 +96,7 @@ def score_entities(scored: pd.DataFrame, movements: pd.DataFrame, vehicles: pd.D
     g = links.groupby(["label", "key"])
     out = pd.DataFrame({"movements": g["gd_number"].nunique(), "flagged": g["flagged"].sum(),
                         "confirmed": g["confirmed"].sum()}).reset_index()
-    out["node_id"] = out["label"] + ":" + out["key"].astype(str)
+    out["node_id"] = node_id(out["label"], out["key"].astype(str))
     out["flag_share"] = out["flagged"] / out["movements"]
     out["shrunk_share"] = shrink(out["flagged"], out["movements"], p0, config.prior_strength)
     near = proximity(links, confirmed, config.damping)
@@ -120,7 +121,7 @@ def _reasons(out: pd.DataFrame, links: pd.DataFrame, scored: pd.DataFrame, p0: f
                + f"{p0:.0%})")
     parts = [pd.DataFrame({"node_id": out["node_id"], "order": 0, "text": history})]
 
-    conf = links[links["confirmed"]].assign(node_id=lambda d: d["label"] + ":" + d["key"].astype(str))
+    conf = links[links["confirmed"]].assign(node_id=lambda d: node_id(d["label"], d["key"].astype(str)))
     if len(conf):
         listed = conf.sort_values("gd_number").groupby("node_id")["gd_number"].agg(
             lambda gds: ", ".join(gds[:3]) + (" …" if len(gds) > 3 else ""))
@@ -129,7 +130,7 @@ def _reasons(out: pd.DataFrame, links: pd.DataFrame, scored: pd.DataFrame, p0: f
         parts.append(pd.DataFrame({"node_id": text.index, "order": 1, "text": text.to_numpy()}))
 
     flags = links.join(scored[list(FLAGS)], on="gd_number")
-    flags = flags.assign(node_id=flags["label"] + ":" + flags["key"].astype(str))
+    flags = flags.assign(node_id=node_id(flags["label"], flags["key"].astype(str)))
     counts = flags.groupby("node_id")[list(FLAGS)].sum().stack()
     counts = counts[counts > 0].reset_index(name="n")
     if len(counts):

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from nigah.graph.schema import SCHEMA
+
 
 def _ratio(a: int, b: int) -> float | None:
     return round(a / b, 4) if b else None
 
 
-def evaluate_diversion(scored: pd.DataFrame, truth: pd.DataFrame, threshold: float = 0.5) -> dict:
+def evaluate_diversion(scored: pd.DataFrame, truth: pd.DataFrame,
+                       threshold: float = SCHEMA.score("diversion_score").flag_at) -> dict:
     m = truth.merge(scored[["gd_number", "diversion_score"]], on="gd_number", how="left")
     flagged = m["diversion_score"].fillna(0) >= threshold
     diverted = m["diverted"].astype(bool)

@@ -8,9 +8,8 @@ from nigah.analytics.transit.config import TransitConfig
 from nigah.analytics.transit.entities import ENTITIES, score_entities
 from nigah.analytics.transit.inputs import confirmed_diversions, read_transit_inputs
 from nigah.analytics.transit.score import score_movements
+from nigah.graph.schema import REASON_SEPARATOR
 from nigah.graph.store import GraphStore
-
-REASON_SEPARATOR = "\n"  # reasons contain "; " themselves
 
 
 def default_as_of(scans: pd.DataFrame) -> pd.Timestamp | None:

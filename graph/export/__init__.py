@@ -49,6 +49,9 @@ WRITERS: dict[str, Callable[[Subgraph, Path | str], list[Path]]] = {
     "html": write_report,
 }
 FORMATS = tuple(WRITERS)
+# What each format is for, as an analyst picks it from a list.
+TITLES = {"graphml": "GraphML (Gephi, Cytoscape)", "gexf": "GEXF (Gephi)", "csv": "CSV nodes + edges (Excel)",
+          "json": "Cytoscape JSON", "anx": "i2 ANX", "cypher": "Cypher script", "html": "HTML case report"}
 # The usual file suffix of each format (csv also takes ``.zip``).
 SUFFIXES = {"graphml": ".graphml", "gexf": ".gexf", "csv": ".csv", "json": ".json",
             "anx": ".anx", "cypher": ".cypher", "html": ".html"}

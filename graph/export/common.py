@@ -60,8 +60,15 @@ def declared(item: Node | Edge) -> dict[str, Property]:
 
 
 def caption(node: Node) -> str:
-    """The node's caption: its schema display property, else its key."""
-    return str(node.properties.get(SCHEMA.node(node.label).caption, node.key))
+    """The node's caption: its schema display property, else its key (also
+    for a label the schema does not know). The one caption of every export
+    and of the dashboard.
+
+    >>> caption(Node("Trader:1234567-8", {"name": "Ali Traders"})), caption(Node("Other:x", {}))
+    ('Ali Traders', 'x')
+    """
+    spec = SCHEMA.nodes.get(node.label)
+    return str(node.properties.get(spec.caption, node.key)) if spec else node.key
 
 
 def is_date(value: object) -> bool:

@@ -13,16 +13,13 @@ from pathlib import Path
 
 import networkx as nx
 
+from nigah.graph.export.common import caption
 from nigah.graph.model import Subgraph
-from nigah.graph.schema import SCHEMA
+from nigah.graph.schema import REASON_SEPARATOR, SCHEMA, SOURCE_FILE, SOURCE_ROW
 
-SCORES = ("risk", "diversion_score", "community_score")
-REASONS = ("diversion_reasons", "party_reasons")
-
-
-def _caption(node) -> str:
-    spec = SCHEMA.nodes.get(node.label)
-    return str(node.properties.get(spec.caption, node.key)) if spec else node.key
+SCORES = SCHEMA.scores
+# Each score's reasons, then why records were taken for one party.
+REASONS = tuple(p.explained_by for p in map(SCHEMA.score, SCORES) if p.explained_by) + ("party_reasons",)
 
 
 def picture(graph: Subgraph, width: int = 900, height: int = 560) -> str:
@@ -44,7 +41,7 @@ def picture(graph: Subgraph, width: int = 900, height: int = 560) -> str:
         score = max([float(n.properties[s]) for s in SCORES if n.properties.get(s) is not None] or [0.0])
         r = 6 + 10 * min(max(score, 0.0), 1.0)
         colour = SCHEMA.nodes[n.label].colour if n.label in SCHEMA.nodes else "#999"
-        label = html.escape(_caption(n)[:28])
+        label = html.escape(caption(n)[:28])
         parts.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="{r:.1f}" fill="{colour}" stroke="#333" '
                      f'stroke-width="0.5"><title>{html.escape(n.id)}</title></circle>'
                      f'<text x="{sx(x) + r + 2:.1f}" y="{sy(y) + 3:.1f}" font-size="10">{label}</text>')
@@ -59,13 +56,13 @@ def render_report(graph: Subgraph, title: str = "Case report", notes: dict | Non
     ordered = sorted(graph.nodes, key=lambda n: -max([float(n.properties[s]) for s in SCORES
                                                       if n.properties.get(s) is not None] or [0.0]))
     for n in ordered:
-        scores = ", ".join(f"{s.replace('_', ' ')} {float(n.properties[s]):.2f}" for s in SCORES
+        scores = ", ".join(f"{SCHEMA.score(s).title} {float(n.properties[s]):.2f}" for s in SCORES
                            if n.properties.get(s) is not None)
         reasons = "".join(f"<li>{esc(r)}</li>" for key in REASONS if n.properties.get(key)
-                          for r in str(n.properties[key]).split("\n"))
-        source = n.properties.get("_source_file")
-        where = f"{source} row {n.properties.get('_source_row')}" if source else ""
-        rows.append(f"<tr><td>{esc(n.label)}</td><td>{esc(n.key)}</td><td>{esc(_caption(n))}</td>"
+                          for r in str(n.properties[key]).split(REASON_SEPARATOR))
+        source = n.properties.get(SOURCE_FILE)
+        where = f"{source} row {n.properties.get(SOURCE_ROW)}" if source else ""
+        rows.append(f"<tr><td>{esc(n.label)}</td><td>{esc(n.key)}</td><td>{esc(caption(n))}</td>"
                     f"<td>{esc(scores)}</td><td><ul>{reasons}</ul></td><td>{esc(notes.get(n.id, ''))}</td>"
                     f"<td>{esc(where)}</td></tr>")
     links = "".join(f"<tr><td>{esc(e.source)}</td><td>{esc(e.type)}</td><td>{esc(e.target)}</td></tr>"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from nigah.graph.schema import SCHEMA
 from nigah.ingest.scenario import names
 from nigah.ingest.scenario.config import ScenarioConfig
 from nigah.ingest.scenario.parties import Parties
@@ -31,8 +32,9 @@ def make_declarations(rng: np.random.Generator, cfg: ScenarioConfig, p: Parties)
     dates = (lo + (rng.random(n) * span.astype("timedelta64[D]").astype(float)).astype("timedelta64[D]"))
     dates = pd.DatetimeIndex(dates).normalize()
 
-    kind = rng.choice(["import", "export", "transit"], n,
-                      p=[1 - cfg.transit_share - cfg.export_share, cfg.export_share, cfg.transit_share])
+    shares = {"import": 1 - cfg.transit_share - cfg.export_share, "export": cfg.export_share,
+              "transit": cfg.transit_share}
+    kind = rng.choice(list(shares), n, p=list(shares.values()))
     kind[in_ring & (rng.random(n) < 0.35)] = "transit"
     is_import, is_transit = kind == "import", kind == "transit"
 
@@ -90,7 +92,7 @@ def make_declarations(rng: np.random.Generator, cfg: ScenarioConfig, p: Parties)
         "weight_kg": declared_weight, "declared_value_usd": declared_value, "duty_usd": duty,
         "channel": channel, "inspection_outcome": outcome,
         # What the examination recovered: the duty the fraud evaded, where it was found.
-        "recovered_duty_usd": np.where(np.isin(outcome, ["discrepancy", "seizure"]),
+        "recovered_duty_usd": np.where(np.isin(outcome, SCHEMA.adverse_outcomes),
                                        np.maximum(recoverable, 0.0), np.nan),
         "trader_ntn": traders["ntn"].to_numpy()[t],
         "consignee_id": None,
