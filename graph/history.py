@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from nigah.graph.schema import SOURCE_FILE, SOURCE_ROW
+
 
 def detail_changes(label: str, key: str, before: pd.DataFrame, rows: pd.DataFrame,
                    tracked: list[str]) -> pd.DataFrame:
     """Rows describing each tracked property whose stored value differs from the new one."""
-    merged = before.merge(rows[[key, *tracked, "_source_file", "_source_row"]], on=key, suffixes=("_old", ""))
+    merged = before.merge(rows[[key, *tracked, SOURCE_FILE, SOURCE_ROW]], on=key, suffixes=("_old", ""))
     parts = []
     for prop in tracked:
         old, new = merged[f"{prop}_old"], merged[prop]
@@ -18,5 +20,5 @@ def detail_changes(label: str, key: str, before: pd.DataFrame, rows: pd.DataFram
             parts.append(pd.DataFrame({
                 "label": label, "key": m[key].astype(str), "property": prop,
                 "old_value": m[f"{prop}_old"].astype(str), "new_value": m[prop].astype(str).where(m[prop].notna(), ""),
-                "source_file": m["_source_file"].astype(str), "source_row": m["_source_row"].astype("int64")}))
+                "source_file": m[SOURCE_FILE].astype(str), "source_row": m[SOURCE_ROW].astype("int64")}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

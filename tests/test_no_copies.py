@@ -18,9 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PRODUCT = ["graph", "ingest", "analytics", "dashboard", "nigah"]
 # The schema is the one home of these names.
 HOME = {"graph/schema.py"}
-# Being rewritten on another branch (the store seam, issue 12); they still
-# hold their own provenance lists until that work lands.
-STORES = {"graph/store.py", "graph/duckdb_store.py", "graph/neo4j_store.py", "graph/index.py"}
 
 
 def _modules():
@@ -48,7 +45,7 @@ def find_copies(rel: str, tree: ast.AST) -> list[str]:
     labels = {f"{label}:" for label in SCHEMA.nodes}
     for node in ast.walk(tree):
         where = f"{rel}:{getattr(node, 'lineno', '?')}"
-        if isinstance(node, ast.Constant) and node.value in PROVENANCE and rel not in STORES:
+        if isinstance(node, ast.Constant) and node.value in PROVENANCE:
             found.append(f"{where}: provenance column {node.value!r} (use graph.schema.PROVENANCE)")
         if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant) \
                 and node.values[0].value in labels:
