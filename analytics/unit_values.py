@@ -14,7 +14,7 @@ A GD far *below* its reference is under-invoiced; far *above* it, the goods
 may be a dearer kind declared under a cheaper HS code (misdeclaration), or the
 weight may be understated. Both are scored as a robust z: features for the
 risk model, flags of their own (``analytics.risk.unit_value_flags``), and the
-under-invoicing share of a community's score (``analytics.scoring``).
+under-invoicing share of a community's score (``analytics.communities.scoring``).
 
 >>> d = pd.DataFrame({"gd_type": "import", "date": pd.Timestamp("2025-01-05"), "hs_code": "85171300",
 ...                   "origin_country": "CN", "weight_kg": 10.0, "quantity": 5.0,

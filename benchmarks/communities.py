@@ -11,7 +11,7 @@ iterations), igraph multilevel (Louvain in C), networkx
 modularity is computed the same way (igraph, weighted, resolution 1).
 Detector times exclude building the graph object, which is given apart.
 First, the whole analysis (with diversion and community scores) is timed and
-its recovery of the planted rings measured (``analytics.evaluate``).
+its recovery of the planted rings measured (``analytics.communities.evaluate``).
 
 python-louvain is pure Python: it is first timed on a snowball sample holding
 ``--sample-share`` of the edges; when that projects (linearly in edges) past
@@ -60,7 +60,7 @@ def phase_ingest(home: str, data: str, out) -> None:
 def phase_projection(home: str, min_weight: float | None, edges_path: str, out) -> None:
     from dataclasses import replace
 
-    from nigah.analytics.projection import ProjectionConfig, shared_things, trader_projection
+    from nigah.analytics.communities.projection import ProjectionConfig, shared_things, trader_projection
     from nigah.graph.duckdb_store import DuckDBStore
 
     config = ProjectionConfig() if min_weight is None else replace(ProjectionConfig(), min_weight=min_weight)
@@ -79,7 +79,7 @@ def phase_projection(home: str, min_weight: float | None, edges_path: str, out) 
 def _igraph(edges_path: str):
     import pandas as pd
 
-    from nigah.analytics.communities import igraph_graph
+    from nigah.analytics.communities.detection import igraph_graph
 
     return igraph_graph(pd.read_parquet(edges_path))
 
@@ -93,7 +93,7 @@ def phase_igraph(method: str, edges_path: str, out) -> None:
 
     import igraph as ig
 
-    import nigah.analytics.communities  # noqa: F401 - imported before the clock starts
+    import nigah.analytics.communities.detection  # noqa: F401 - imported before the clock starts
     import pandas  # noqa: F401
 
     t0 = time.perf_counter()
@@ -101,7 +101,7 @@ def phase_igraph(method: str, edges_path: str, out) -> None:
     build = time.perf_counter() - t0
     ig.set_random_number_generator(random.Random(42))
     t1 = time.perf_counter()
-    if method == "leiden":  # as analytics.communities runs it: iterate until stable
+    if method == "leiden":  # as analytics.communities.detection runs it: iterate until stable
         part = g.community_leiden(objective_function="modularity", weights="weight", n_iterations=-1)
     elif method == "leiden_2_iterations":  # igraph's default
         part = g.community_leiden(objective_function="modularity", weights="weight", n_iterations=2)
@@ -186,13 +186,13 @@ def phase_python_louvain(edges_path: str, share: float, out) -> None:
 def phase_analysis(home: str, data: str, out) -> None:
     """The whole analysis (projection, Leiden, diversion scores, community
     scores, roles; no write-back) and its planted-ring recovery."""
-    from nigah.analytics.analyze import community_analysis
-    from nigah.analytics.evaluate import evaluate_communities, read_rings
+    from nigah.analytics.pipeline import run
+    from nigah.analytics.communities.evaluate import evaluate_communities, read_rings
     from nigah.graph.duckdb_store import DuckDBStore
 
     with DuckDBStore(home) as store:
         t0 = time.perf_counter()
-        result = community_analysis(store)
+        result = run(store, stages=("transit", "communities"), write=False).communities
         seconds = time.perf_counter() - t0
     metrics = evaluate_communities(result.parts, result.scores, data)
     rings = len(read_rings(data))

@@ -8,14 +8,13 @@ features), then, each phase in a child process so that its peak RSS is its
 own: the baseline (reading the store and building the features and the
 graph, which both training and scoring start with), training (`train_risk`,
 which includes that baseline), and scoring every declaration with the saved
-model and writing it back (`score_risk`). Times are also given as ratios to
+model and writing it back (the pipeline's risk stage). Times are also given as ratios to
 the baseline.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
@@ -28,7 +27,8 @@ from benchmarks.child import peak_mb, run  # noqa: E402
 
 
 def _phase(name: str, home: str, out) -> None:
-    from nigah.analytics.risk import RiskConfig, score_risk, train_risk
+    from nigah.analytics.pipeline import run as analyse
+    from nigah.analytics.risk import RiskConfig, train_risk
     from nigah.analytics.risk.pipeline import prepare
     from nigah.graph.duckdb_store import DuckDBStore
 
@@ -40,7 +40,7 @@ def _phase(name: str, home: str, out) -> None:
     elif name == "train":
         result = train_risk(store, Path(home), RiskConfig())
     else:
-        result = score_risk(store, Path(home))
+        result = analyse(store, Path(home), stages=("risk",)).summary["risk"]
     store.close()
     out.put({"seconds": round(time.perf_counter() - t0, 1), "peak_mb": round(peak_mb()), **result})
 
@@ -52,11 +52,9 @@ def main() -> None:
     parser.add_argument("--home", help="store directory to reuse (created and loaded if missing)")
     args = parser.parse_args()
     home = Path(args.home or tempfile.mkdtemp(prefix="nigah-risk-"))
-    os.environ["NIGAH_HOME"] = str(home)
     results = {"declarations": args.declarations}
     if not (home / "nigah.duckdb").exists():
-        from nigah.analytics.analyze import analyze
-        from nigah.analytics.transit.run import run_transit
+        from nigah.analytics.pipeline import run as analyse
         from nigah.graph.duckdb_store import DuckDBStore
         from nigah.ingest.load import ingest_directory
         from nigah.ingest.scenario import ScenarioConfig, generate
@@ -66,8 +64,7 @@ def main() -> None:
         store = DuckDBStore(home)
         ingest_directory(store, data)
         t0 = time.perf_counter()
-        run_transit(store)
-        analyze(store)
+        analyse(store, stages=("transit", "communities", "unit_values"))
         results["detectors_seconds"] = round(time.perf_counter() - t0, 1)
         store.close()
     for name in ("baseline", "train", "score"):

@@ -205,29 +205,17 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
     """Detect collusive trader communities and transit diversions, score risk; write scores back."""
     import pandas as pd
 
-    from nigah.analytics.analyze import analyze as run
-    from nigah.analytics.risk.unit_value_flags import write_unit_value_flags
-    from nigah.analytics.transit.run import run_transit
-    from nigah.graph.schema import SCHEMA
+    from nigah.analytics.pipeline import STAGES, run
+    from nigah.graph.home import default_home
 
+    stages = STAGES if risk else tuple(s for s in STAGES if s != "risk")
     with _open(store, home) as db:
-        t0 = time.perf_counter()
-        # Transit first: its diversion scores feed the communities' scores.
-        scored, _ = run_transit(db, as_of=pd.Timestamp(as_of) if as_of else None)
-        flag_at = SCHEMA.score("diversion_score").flag_at
-        transit = {"movements": int(len(scored)),
-                   "flagged": int((scored["diversion_score"] >= flag_at).sum()) if len(scored) else 0,
-                   "seconds": round(time.perf_counter() - t0, 2)}
         try:
-            summary = run(db, method=method, resolution=resolution)
+            summary = run(db, home or default_home(), as_of=pd.Timestamp(as_of) if as_of else None,
+                          stages=stages, method=method, resolution=resolution, log=console.print).summary
         except ValueError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
-        summary["transit"] = transit
-        summary["unit_value_flags"] = write_unit_value_flags(db)
-        if risk:
-            summary["risk"] = _score_risk(db)
-        summary["seconds"] = round(time.perf_counter() - t0, 2)
     if as_json:
         print(json.dumps(summary, indent=2))
     else:
@@ -241,26 +229,6 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
             c = summary["risk"]["channels"]
             console.print(f"risk scored on {summary['risk']['declarations']:,} declarations: "
                           f"{c['red']:,} red, {c['yellow']:,} yellow, {c['green']:,} green")
-
-
-def _score_risk(db) -> dict:
-    """Score with the saved risk model; train one first if there is none."""
-    from nigah.analytics.risk import score_risk, train_risk
-    from nigah.analytics.risk.persist import model_dir
-    from nigah.graph.home import default_home
-
-    if not (model_dir(default_home()) / "model.json").exists():
-        console.print(f"no saved risk model in {model_dir(default_home())}: training one (`nigah train` retrains)")
-        try:
-            train_risk(db, default_home(), log=console.print)
-        except ValueError as exc:
-            console.print(f"[yellow]risk not scored:[/yellow] {exc}")
-            return {"declarations": 0, "channels": {"red": 0, "yellow": 0, "green": 0}, "skipped": str(exc)}
-    try:
-        return score_risk(db, default_home())
-    except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
 
 
 @app.command()
@@ -405,7 +373,7 @@ def evaluate_communities(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt 
                                                                "top-N recall looks at.")] = 20,
                          as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False):
     """Planted-ring recovery: ring_f1, ari and top20_ring_recall of the stored communities."""
-    from nigah.analytics.evaluate import evaluate_communities as run, stored_partition
+    from nigah.analytics.communities.evaluate import evaluate_communities as run, stored_partition
 
     _truth(truth, "rings.csv")
     with _open(store, home) as db:

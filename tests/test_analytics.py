@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from nigah.analytics.analyze import analyze
-from nigah.analytics.communities import detect_communities
-from nigah.analytics.projection import ProjectionConfig, pair_weights, trader_projection
+from nigah.analytics.pipeline import run
+from nigah.analytics.communities.detection import detect_communities
+from nigah.analytics.communities.projection import ProjectionConfig, pair_weights, trader_projection
 from nigah.ingest.load import ingest_directory
 
 
@@ -49,7 +49,7 @@ def test_busy_agent_clients_are_not_one_community(loaded_duckdb, scenario):
 
 def test_write_back_visible_in_store(empty_store, scenario):
     ingest_directory(empty_store, scenario)
-    summary = analyze(empty_store, method="louvain")
+    summary = run(empty_store, stages=("communities",), method="louvain").summary
     assert summary["communities"] > 0
     table = empty_store.node_table("Trader", ["community"])
     ring = next(iter(rings(scenario).values()))

@@ -10,11 +10,11 @@ import yaml
 
 import nigah.graph.schema
 
-from nigah.analytics.analyze import analyze, community_analysis
-from nigah.analytics.evaluate import adjusted_rand, best_f1, evaluate_communities, evaluate_partition, read_rings
-from nigah.analytics.projection import ProjectionConfig, pair_weights, trader_projection
-from nigah.analytics.roles import ROLES, member_roles
-from nigah.analytics.scoring import read_evidence, score_communities
+from nigah.analytics.pipeline import run
+from nigah.analytics.communities.evaluate import adjusted_rand, best_f1, evaluate_communities, evaluate_partition, read_rings
+from nigah.analytics.communities.projection import ProjectionConfig, pair_weights, trader_projection
+from nigah.analytics.communities.roles import ROLES, member_roles
+from nigah.analytics.communities.scoring import read_evidence, score_communities
 from nigah.graph.duckdb_store import DuckDBStore
 from nigah.graph.schema import load_schema
 from nigah.ingest.load import ingest_directory
@@ -22,7 +22,7 @@ from nigah.ingest.load import ingest_directory
 
 @pytest.fixture(scope="module")
 def result(loaded_duckdb):
-    return community_analysis(loaded_duckdb)
+    return run(loaded_duckdb, stages=("transit", "communities"), write=False).communities
 
 
 def _members(parts: dict[str, int]) -> dict[int, set[str]]:
@@ -158,7 +158,7 @@ def test_scoring_reads_only_what_an_officer_has(loaded_duckdb):
 
 def test_write_back_visible_in_both_stores(empty_store, scenario):
     ingest_directory(empty_store, scenario)
-    summary = analyze(empty_store)
+    summary = run(empty_store, stages=("transit", "communities")).summary
     assert summary["communities"] > 0 and summary["top_communities"][0]["reasons"]
     table = empty_store.node_table("Trader", ["community", "community_score", "community_role"]).set_index("ntn")
     ring = next(iter(read_rings(scenario).values()))
@@ -192,13 +192,13 @@ def test_store_created_before_the_new_properties_gets_them(tmp_path):
 
 
 def test_evaluation_reads_what_analyze_wrote(tmp_path, scenario):
-    from nigah.analytics.evaluate import stored_partition
+    from nigah.analytics.communities.evaluate import stored_partition
 
     with DuckDBStore(tmp_path / "home") as store:
         ingest_directory(store, scenario)
-        analyze(store)
+        run(store, stages=("transit", "communities"))
         parts, scores = stored_partition(store)
-        direct = community_analysis(store)
+        direct = run(store, stages=("transit", "communities"), write=False).communities
     assert parts == direct.parts
     metrics = evaluate_communities(parts, scores, scenario / "truth")
     assert metrics == evaluate_communities(direct.parts, direct.scores.round({"score": 4}), scenario)
@@ -207,5 +207,5 @@ def test_evaluation_reads_what_analyze_wrote(tmp_path, scenario):
 
 def test_analysis_of_an_empty_store(tmp_path):
     with DuckDBStore(tmp_path / "home") as store:
-        summary = analyze(store)
+        summary = run(store, stages=("transit", "communities")).summary
     assert summary["communities"] == 0 and summary["top_communities"] == []

@@ -12,10 +12,8 @@ import pandas as pd
 import pytest
 from werkzeug.serving import make_server
 
-from nigah.analytics.analyze import analyze
-from nigah.analytics.risk import RiskConfig, score_risk, train_risk
-from nigah.analytics.risk.unit_value_flags import write_unit_value_flags
-from nigah.analytics.transit.run import run_transit
+from nigah.analytics.pipeline import run
+from nigah.analytics.risk import RiskConfig, train_risk
 from nigah.dashboard.app import create_app
 from nigah.graph.duckdb_store import DuckDBStore
 from nigah.ingest.load import ingest_directory
@@ -33,11 +31,11 @@ def home(scenario, tmp_path_factory):
     home = tmp_path_factory.mktemp("dash") / "home"
     with DuckDBStore(home) as store:
         ingest_directory(store, scenario)
-        analyze(store)
-        run_transit(store)
+        # A small model first (the risk stage would train a full one), trained on
+        # the diversion scores of the stages before it.
+        run(store, home, stages=("transit", "communities", "unit_values"))
         train_risk(store, home, RiskConfig(epochs=4, hidden=16, batch_size=64))
-        score_risk(store, home)
-        write_unit_value_flags(store)
+        run(store, home, stages=("risk",))
         truth = pd.read_csv(scenario / "truth" / "rings.csv", dtype=str)
         # An entity name from the data that looks like HTML must show as text.
         store.write_properties("Trader", pd.DataFrame({"ntn": [truth["ntn"].iloc[1]], "name": [HOSTILE_NAME]}))

@@ -22,7 +22,7 @@ from nigah.analytics.risk.pipeline import prepare, score_risk, train_risk
 from nigah.analytics.risk.reasons import evidence_texts, reasons
 from nigah.analytics.risk.sampler import TemporalNeighborSampler
 from nigah.analytics.risk.train import RiskConfig, TimeSplit
-from nigah.analytics.risk.unit_value_flags import write_unit_value_flags
+from nigah.analytics.unit_value_flags import write_unit_value_flags
 from nigah.analytics.unit_values import unit_value_reference
 from nigah.graph.duckdb_store import DuckDBStore
 from nigah.ingest.load import ingest_directory

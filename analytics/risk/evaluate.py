@@ -25,7 +25,7 @@ from nigah.analytics.risk.features import read_declarations
 from nigah.analytics.risk.metrics import ranking_metrics
 from nigah.analytics.risk.pipeline import labelled, prepare
 from nigah.analytics.risk.train import RiskConfig, predict, train_gnn
-from nigah.analytics.risk.unit_value_flags import unit_value_flags
+from nigah.analytics.unit_value_flags import unit_value_flags
 from nigah.graph.store import GraphStore
 
 

@@ -3,7 +3,7 @@
 One node type per schema label, one edge type per schema relationship plus
 its reverse (so every node hears from its neighbours), and the
 trader projection of shared phones, addresses, bank accounts, directors,
-agents, suppliers and vehicles (``analytics.projection``) as ``SHARES_WITH``
+agents, suppliers and vehicles (``analytics.communities.projection``) as ``SHARES_WITH``
 edges between traders. Reference nodes (stations, HS codes, routes) speak
 but do not listen: every GD touches them, so what they would hear is the
 whole data set, which no mini-batch can sample. Declarations carry the risk features

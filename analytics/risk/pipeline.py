@@ -1,9 +1,7 @@
-"""From a store to trained models and written-back risk scores.
-
->>> # with a loaded store:
->>> # summary = train_risk(store, Path(".nigah"))   # fit the GNN, save it
->>> # score_risk(store, Path(".nigah"))             # score every GD with the saved model
-"""
+"""From a store to trained models and written-back risk scores:
+:func:`train_risk` fits the GNN on the time split and saves it under a home
+directory; :func:`score_risk` scores every GD with the saved model (the risk
+stage of ``analytics.pipeline``, which trains first when there is none)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,7 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from nigah.analytics.projection import ProjectionConfig, shared_things, trader_projection
+from nigah.analytics.communities.projection import ProjectionConfig, shared_things, trader_projection
 from nigah.analytics.risk.features import DeclarationFeatures, declaration_features, read_declarations
 from nigah.analytics.risk.graph_data import build_graph, feature_widths
 from nigah.analytics.risk.persist import RiskBundle, load_bundle, save_bundle
@@ -34,17 +32,19 @@ class Prepared:
 
 
 def prepare(store: GraphStore, config: RiskConfig, split: TimeSplit | None = None,
-            scale: tuple[np.ndarray, np.ndarray] | None = None) -> Prepared:
+            scale: tuple[np.ndarray, np.ndarray] | None = None, links: pd.DataFrame | None = None) -> Prepared:
     """Features, split and graph; the split and the standardisation are the
-    saved model's when given, else fitted on the training period."""
+    saved model's when given, else fitted on the training period. ``links``:
+    the trader projection (default configuration) if the caller has built it."""
     features = declaration_features(read_declarations(store), config.party_history)
     if not len(features):
         raise ValueError("no declarations in the store: ingest some first")
     split = split or TimeSplit.of(features.date, config)
     X = features.X.to_numpy()
     mean, std = scale or standardiser(X, split.parts(features.date)[0])
-    links = None
-    if config.trader_links:
+    if not config.trader_links:
+        links = None
+    elif links is None:
         links = trader_projection(store, ProjectionConfig(), links=shared_things(store))
     days = features.date.to_numpy().astype("datetime64[D]").astype(np.int64)
     data = build_graph(store, (X - mean) / std, days, features.gd_number, links)
@@ -57,10 +57,11 @@ def labelled(prepared: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return tuple(np.flatnonzero(part & f.inspected) for part in prepared.split.parts(f.date))
 
 
-def train_risk(store: GraphStore, home: Path, config: RiskConfig = RiskConfig(), log=lambda m: None) -> dict:
+def train_risk(store: GraphStore, home: Path, config: RiskConfig = RiskConfig(), log=lambda m: None,
+               links: pd.DataFrame | None = None) -> dict:
     """Fit the GNN on the time split, measure it on the latest period's
     examined GDs, and save it under ``home/models/risk``."""
-    prepared = prepare(store, config)
+    prepared = prepare(store, config, links=links)
     train, val, test = labelled(prepared)
     if prepared.features.adverse[train].sum() == 0 or len(val) == 0:
         raise ValueError("too few examined declarations with adverse findings to learn from "
@@ -80,12 +81,13 @@ def train_risk(store: GraphStore, home: Path, config: RiskConfig = RiskConfig(),
     return metrics
 
 
-def score_risk(store: GraphStore, home: Path, selectivity: SelectivityConfig = SelectivityConfig()) -> dict:
+def score_risk(store: GraphStore, home: Path, selectivity: SelectivityConfig = SelectivityConfig(),
+               links: pd.DataFrame | None = None) -> dict:
     """Score every declaration with the saved model (no retraining), write
     ``risk``, ``risk_channel`` and ``risk_reasons`` on declarations and
     ``risk`` and ``risk_reasons`` on traders."""
     bundle = load_bundle(home)
-    prepared = prepare(store, bundle.config, bundle.split, (bundle.mean, bundle.std))
+    prepared = prepare(store, bundle.config, bundle.split, (bundle.mean, bundle.std), links)
     columns = list(prepared.features.X.columns)
     shape = feature_widths(prepared.data)
     if columns != bundle.features or shape != bundle.in_dims or list(prepared.data.edge_types) != bundle.edge_types:

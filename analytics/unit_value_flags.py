@@ -27,6 +27,9 @@ from nigah.analytics.unit_values import unit_value_reference
 from nigah.graph.schema import SCHEMA
 from nigah.graph.store import GraphStore
 
+# The Declaration columns the flags read.
+COLUMNS = ["gd_type", "date", "hs_code", "origin_country", "quantity", "weight_kg", "declared_value_usd"]
+
 
 @dataclass(frozen=True)
 class UnitValueFlagConfig:
@@ -54,8 +57,7 @@ def unit_value_flags(declarations: pd.DataFrame, config: UnitValueFlagConfig = U
 def write_unit_value_flags(store: GraphStore, config: UnitValueFlagConfig = UnitValueFlagConfig()) -> dict:
     """Flag every declaration in the store and write the flags back (nulls
     where none, so nothing stale lingers)."""
-    columns = ["gd_type", "date", "hs_code", "origin_country", "quantity", "weight_kg", "declared_value_usd"]
-    wanted = [c for c in columns if c in store.schema.node("Declaration").properties]
+    wanted = [c for c in COLUMNS if c in store.schema.node("Declaration").properties]
     flags = unit_value_flags(store.node_table("Declaration", wanted), config)
     store.write_properties("Declaration", flags)
     counts = flags["unit_value_flag"].value_counts()

@@ -1,4 +1,4 @@
-"""The analysis run: build the projection, detect communities, score them,
+"""The community stage: build the projection, detect communities, score them,
 give members roles, and write it all back on the traders."""
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from nigah.analytics.communities import detect_communities
-from nigah.analytics.projection import ProjectionConfig, shared_things, trader_projection
-from nigah.analytics.roles import member_roles
-from nigah.analytics.scoring import ScoringConfig, score_communities
+from nigah.analytics.communities.detection import detect_communities
+from nigah.analytics.communities.projection import ProjectionConfig, shared_things, trader_projection
+from nigah.analytics.communities.roles import member_roles
+from nigah.analytics.communities.scoring import ScoringConfig, read_evidence, score_communities
 from nigah.graph.store import GraphStore
 
 
@@ -17,39 +17,21 @@ from nigah.graph.store import GraphStore
 class CommunityResult:
     edges: pd.DataFrame          # the projection: a, b, weight
     parts: dict[str, int]        # trader NTN -> community
-    scores: pd.DataFrame         # per community, highest score first (analytics.scoring)
+    scores: pd.DataFrame         # per community, highest score first (analytics.communities.scoring)
     roles: pd.Series             # trader NTN -> hub / broker / peripheral
-
-
-def diversion_scores(store: GraphStore) -> pd.Series | None:
-    """Diversion scores of transit GDs by GD number: those written back by the
-    transit analysis if any, else scored now (``analytics.transit``) as of the
-    latest checkpoint scan; None when there is nothing to score."""
-    from nigah.analytics.transit import read_transit_inputs, score_movements
-
-    stored = store.node_table("Declaration", ["gd_type", "diversion_score"])
-    stored = stored[stored["gd_type"] == "transit"].dropna(subset=["diversion_score"])
-    if len(stored):
-        return stored.set_index("gd_number")["diversion_score"]
-
-    inputs = read_transit_inputs(store)
-    if inputs.movements.empty or inputs.scans.empty or inputs.route_stops.empty:
-        return None
-    as_of = pd.to_datetime(inputs.scans["scanned_at"]).max()
-    scored = score_movements(inputs.movements, inputs.scans, inputs.route_stops, inputs.routes,
-                             inputs.stations, as_of)
-    return scored.set_index("gd_number")["diversion_score"]
 
 
 def community_analysis(store: GraphStore, method: str = "leiden", resolution: float = 1.0,
                        config: ProjectionConfig = ProjectionConfig(), seed: int = 42,
-                       scoring: ScoringConfig = ScoringConfig(), diversions: bool = True) -> CommunityResult:
+                       scoring: ScoringConfig = ScoringConfig(),
+                       diversion: pd.Series | None = None) -> CommunityResult:
     """Projection, communities, scores and roles, without writing anything.
-    ``diversions``: score transit movements for the diversion component (else
-    seizures in transit stand in for them)."""
+    ``diversion``: transit GDs' diversion scores by GD number (the transit
+    stage's output, see ``analytics.pipeline``); without them, seizures in
+    transit stand in for diversions."""
     edges = trader_projection(store, config, links=shared_things(store))
     parts = detect_communities(edges, method=method, resolution=resolution, seed=seed)
-    scores = score_communities(store, parts, scoring, diversion=diversion_scores(store) if diversions else None)
+    scores = score_communities(read_evidence(store), parts, scoring, diversion=diversion)
     return CommunityResult(edges, parts, scores, member_roles(edges, parts))
 
 
@@ -66,17 +48,18 @@ def write_communities(store: GraphStore, result: CommunityResult) -> int:
     return store.write_properties("Trader", values)
 
 
-def analyze(store: GraphStore, method: str = "leiden", resolution: float = 1.0,
-            config: ProjectionConfig = ProjectionConfig(), seed: int = 42,
-            scoring: ScoringConfig = ScoringConfig(), diversions: bool = True, top: int = 10) -> dict:
+def analyze_communities(store: GraphStore, method: str = "leiden", resolution: float = 1.0,
+                        config: ProjectionConfig = ProjectionConfig(), seed: int = 42,
+                        scoring: ScoringConfig = ScoringConfig(), diversion: pd.Series | None = None,
+                        top: int = 10) -> tuple[CommunityResult, dict]:
     """Detect and score trader communities and write them back (see
-    :func:`write_communities`). Returns a summary with the ``top`` communities
-    and their reasons."""
-    result = community_analysis(store, method, resolution, config, seed, scoring, diversions)
+    :func:`write_communities`). Returns the result and a summary with the
+    ``top`` communities and their reasons."""
+    result = community_analysis(store, method, resolution, config, seed, scoring, diversion)
     write_communities(store, result)
     sizes = pd.Series(result.parts).value_counts() if result.parts else pd.Series(dtype=int)
     best = result.scores.head(top)
-    return {"method": method, "projection_edges": int(len(result.edges)),
+    return result, {"method": method, "projection_edges": int(len(result.edges)),
             "traders_in_communities": int(len(result.parts)), "communities": int(len(sizes)),
             "largest_community": int(sizes.max()) if len(sizes) else 0,
             "roles": {k: int(v) for k, v in result.roles.value_counts().sort_index().items()},

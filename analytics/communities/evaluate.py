@@ -125,7 +125,7 @@ def stored_partition(store) -> tuple[dict[str, int], pd.DataFrame]:
     return parts, scores
 
 
-if __name__ == "__main__":  # python -m nigah.analytics.evaluate --home H --truth DIR [--analyze]
+if __name__ == "__main__":  # python -m nigah.analytics.communities.evaluate --home H --truth DIR [--analyze]
     import argparse
     import json
 
@@ -139,7 +139,7 @@ if __name__ == "__main__":  # python -m nigah.analytics.evaluate --home H --trut
     args = parser.parse_args()
     with open_store(args.store, **({"home": args.home} if args.home else {})) as db:
         if args.analyze:
-            from nigah.analytics.analyze import analyze
+            from nigah.analytics.communities.run import analyze
 
             analyze(db)
         print(json.dumps(evaluate_communities(*stored_partition(db), args.truth), indent=2))
