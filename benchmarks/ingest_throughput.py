@@ -40,8 +40,7 @@ def phase_ingest(store_name: str, data: str, home: str, out) -> None:
     from nigah.graph.open import open_store
     from nigah.ingest.load import ingest_directory
 
-    os.environ["NIGAH_HOME"] = home
-    with open_store(store_name) as store:
+    with open_store(store_name, home=home) as store:
         if store_name == "neo4j":
             store.clear()
         t0 = time.perf_counter()
@@ -51,7 +50,7 @@ def phase_ingest(store_name: str, data: str, home: str, out) -> None:
         ingest_directory(store, Path(data))
         rerun = time.perf_counter() - t1
     t2 = time.perf_counter()
-    with open_store(store_name) as store:
+    with open_store(store_name, home=home) as store:
         from nigah.ingest.resolve import resolve_entities
 
         resolve_entities(store)

@@ -124,22 +124,3 @@ def stored_partition(store) -> tuple[dict[str, int], pd.DataFrame]:
               .astype({"community": int}))
     return parts, scores
 
-
-if __name__ == "__main__":  # python -m nigah.analytics.communities.evaluate --home H --truth DIR [--analyze]
-    import argparse
-    import json
-
-    from nigah.graph.open import open_store
-
-    parser = argparse.ArgumentParser(description="Planted-ring recovery of the communities in a store.")
-    parser.add_argument("--truth", required=True, help="scenario directory (or its truth/)")
-    parser.add_argument("--home", help="embedded store directory ($NIGAH_HOME)")
-    parser.add_argument("--store", help="duckdb (default) or neo4j")
-    parser.add_argument("--analyze", action="store_true", help="run the analysis (and write it back) first")
-    args = parser.parse_args()
-    with open_store(args.store, **({"home": args.home} if args.home else {})) as db:
-        if args.analyze:
-            from nigah.analytics.communities.run import analyze
-
-            analyze(db)
-        print(json.dumps(evaluate_communities(*stored_partition(db), args.truth), indent=2))

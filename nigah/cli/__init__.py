@@ -1,0 +1,23 @@
+"""The ``nigah`` command line: a thin layer that wires ingest, graph, analytics
+and the dashboard together, one module per group of commands
+(:mod:`~nigah.cli.loading`, :mod:`~nigah.cli.analysis`, :mod:`~nigah.cli.cases`,
+:mod:`~nigah.cli.evaluation`, :mod:`~nigah.cli.serving`); what they share
+(options, opening the store, exit codes, failing) is in :mod:`~nigah.cli.common`."""
+from __future__ import annotations
+
+import typer
+
+from nigah.cli import analysis, cases, evaluation, loading, serving
+
+app = typer.Typer(help="Nigah: smuggling-network graph analytics for customs. Exit codes: 0 done, "
+                       "1 rows quarantined, 2 bad input or usage, 3 store unavailable.",
+                  no_args_is_help=True, add_completion=False)
+for group in (loading, analysis, cases, serving):
+    for command in group.COMMANDS:
+        app.command()(command)
+app.add_typer(evaluation.evaluate_app, name="evaluate")
+app.add_typer(cases.case_app, name="case")
+
+
+def main() -> None:  # console script entry point
+    app()

@@ -1,0 +1,81 @@
+"""Commands for analysts' cases and the case graphs they take away: export and
+``nigah case list|show|save``."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from nigah.cli.common import HomeOpt, StoreOpt, console, fail, home_dir, open_db, refusals
+
+case_app = typer.Typer(help="Analysts' cases: named baskets of entities with notes, kept in the store.",
+                       no_args_is_help=True)
+
+
+def export(out: Annotated[Path, typer.Option("--out", help="File to write (csv writes FILE-nodes.csv and "
+                                                           "FILE-edges.csv, or one .zip).")],
+           fmt: Annotated[str, typer.Option("--format", help="graphml, gexf, csv, json (Cytoscape), "
+                                                             "anx (i2 Analyst's Notebook) or cypher.")] = "graphml",
+           ids: Annotated[Optional[list[str]], typer.Option(
+               "--ids", help="Entity ids (Label:key, e.g. Trader:1234567-8); repeat or list several.")] = None,
+           case: Annotated[Optional[str], typer.Option("--case", help="Export a saved case instead.")] = None,
+           hops: Annotated[int, typer.Option(help="Neighbourhood around the entities to include.")] = 1,
+           limit: Annotated[int, typer.Option(help="At most this many entities.")] = 2000,
+           store: StoreOpt = None, home: HomeOpt = None):
+    """Export a case graph for Gephi, Cytoscape, i2, Excel or Neo4j."""
+    from nigah.graph.export import export as write
+
+    with open_db(store, home_dir(home)) as db:
+        seeds = list(ids or [])
+        if case:
+            saved = db.load_case(case)
+            if saved is None:
+                fail(f"no case named {case!r} (see `nigah case list`)")
+            seeds += saved["entities"]
+        if not seeds:
+            fail("give --ids or --case")
+        graph = db.neighbourhood(seeds, hops=hops, limit=limit)
+        if not graph.nodes:
+            fail("none of those entities is in the store")
+        if case:  # the analyst's notes travel with the export
+            for node in graph.nodes:
+                if node.id in saved.get("notes", {}):
+                    node.properties["case_note"] = saved["notes"][node.id]
+    with refusals():
+        files = write(graph, fmt, out)
+    console.print(f"wrote {len(graph.nodes)} entities and {len(graph.edges)} links"
+                  f"{' (capped)' if graph.truncated else ''} to {', '.join(map(str, files))}")
+
+
+@case_app.command("list")
+def case_list(store: StoreOpt = None, home: HomeOpt = None):
+    """Names of the saved cases."""
+    with open_db(store, home_dir(home)) as db:
+        for name in db.list_cases():
+            print(name)
+
+
+@case_app.command("show")
+def case_show(name: str, store: StoreOpt = None, home: HomeOpt = None):
+    """A saved case as JSON."""
+    with open_db(store, home_dir(home)) as db:
+        saved = db.load_case(name)
+    if saved is None:
+        fail(f"no case named {name!r}")
+    print(json.dumps(saved, indent=2))
+
+
+@case_app.command("save")
+def case_save(name: str, ids: Annotated[list[str], typer.Option("--ids", help="Entity ids to keep.")],
+              note: Annotated[Optional[list[str]], typer.Option(help="ID=TEXT, a note on an entity.")] = None,
+              store: StoreOpt = None, home: HomeOpt = None):
+    """Save (or replace) a named case."""
+    notes = dict(n.split("=", 1) for n in (note or []) if "=" in n)
+    with open_db(store, home_dir(home)) as db:
+        db.save_case(name, {"entities": list(dict.fromkeys(ids)), "notes": notes})
+    console.print(f"saved case {name!r} with {len(set(ids))} entities")
+
+
+COMMANDS = (export,)

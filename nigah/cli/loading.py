@@ -1,0 +1,147 @@
+"""Commands that bring data in and describe it: generate, ingest, resolve, stats."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nigah.cli.common import HomeOpt, JsonOpt, StoreOpt, console, home_dir, open_db, progress, refusals
+
+
+def generate(out: Annotated[Path, typer.Option("--out", help="Directory to write the CSV files to.")],
+             declarations: Annotated[int, typer.Option(help="Number of goods declarations.")] = 10_000,
+             seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
+             fmt: Annotated[str, typer.Option("--format", help="File format: csv or parquet.")] = "csv"):
+    """Generate a synthetic customs scenario with planted typologies (ground truth under OUT/truth/)."""
+    from nigah.ingest.scenario import ScenarioConfig, generate as run
+
+    t0 = time.perf_counter()
+    with refusals():
+        counts = run(out, ScenarioConfig(declarations=declarations, seed=seed), fmt=fmt)
+    console.print(f"wrote {counts['declarations']:,} declarations, {counts['traders']:,} traders, "
+                  f"{counts['rings']} planted rings, {counts['fraudulent']:,} fraudulent GDs, "
+                  f"{counts['diverted']:,} diverted movements to {out} in {time.perf_counter() - t0:.1f}s")
+
+
+def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input files (see docs/input-format.md).")],
+           store: StoreOpt = None, home: HomeOpt = None,
+           mapping: Annotated[Optional[Path], typer.Option(
+               help="Column mapping (YAML) for another system's export (see docs/mappings.md).")] = None,
+           quarantine: Annotated[Optional[Path], typer.Option(
+               help="Where to write rejected rows (default HOME/quarantine/ingest-TIME.csv).")] = None,
+           batch_rows: Annotated[int, typer.Option(help="Rows per committed, journalled batch.")] = 200_000,
+           resolve: Annotated[bool, typer.Option(help="Resolve parties written under variant names "
+                                                      "(see `nigah resolve`).")] = True,
+           as_json: JsonOpt = False):
+    """Validate and load a directory of customs files; bad rows go to a quarantine report.
+
+    Loading is by key in journalled batches: running it again changes nothing, and a
+    run that was killed resumes. Exits 1 when any row was quarantined, 2 when a whole
+    file or the mapping could not be read, 3 when the store could not be opened.
+    """
+    from nigah.ingest.load import ingest_directory, write_quarantine
+    from nigah.ingest.mapping import Mapping
+    from nigah.ingest.validate import IngestError
+
+    home = home_dir(home)
+    db = open_db(store, home)
+    t0 = time.perf_counter()
+    with db, progress() as bar:
+        tasks: dict[str, int] = {}
+
+        def show(kind: str, done: int, total: int) -> None:
+            if kind not in tasks:
+                tasks[kind] = bar.add_task(kind, total=total or 1, rate="")
+            rate = done / max(time.perf_counter() - t0, 1e-9)
+            bar.update(tasks[kind], completed=done if total else 1, rate=f"{rate:,.0f} rows/s")
+
+        with refusals(IngestError):
+            rules = Mapping.load(mapping) if mapping else None
+            report = ingest_directory(db, directory, progress=show, batch_rows=batch_rows,
+                                      mapping=rules, journal_dir=home / "journal")
+        resolved = resolve_parties(db, home) if resolve else None
+    seconds = time.perf_counter() - t0
+    summary = report.as_dict() | {"seconds": round(seconds, 2)}
+    if resolved:
+        summary["entity_resolution"] = resolved
+    if report.rejections:
+        path = quarantine or home / "quarantine" / f"ingest-{time.strftime('%Y%m%d-%H%M%S')}.csv"
+        write_quarantine(report.rejections, path)
+        summary["quarantine_file"] = str(path)
+    if as_json:
+        print(json.dumps(summary, indent=2))
+    else:
+        table = Table("kind", "read", "inserted", "updated", "unchanged", "quarantined", title="ingest summary")
+        for kind, k in summary["kinds"].items():
+            table.add_row(kind, *(f"{k[c]:,}" for c in ("read", "inserted", "updated", "unchanged", "quarantined")))
+        Console().print(table)
+        if report.resumed:
+            console.print("resumed an interrupted load: batches it had committed were skipped")
+        console.print(f"done in {seconds:.1f}s")
+    if report.rejections:
+        console.print(f"[red]{report.quarantined_rows} row(s) quarantined[/red]: see {summary['quarantine_file']}",
+                      highlight=False)
+        for r in report.rejections[:5]:
+            console.print(f"  {r.file} row {r.row}, field {r.field}: {r.reason} (value {r.value!r})",
+                          markup=False, highlight=False)
+        raise typer.Exit(1)
+
+
+def resolve_parties(db, home: Path, threshold: float | None = None) -> dict:
+    """Entity resolution, with its review list written under ``home/review``."""
+    from nigah.ingest.resolve import ResolveConfig, resolve_entities
+
+    config = ResolveConfig(threshold=threshold) if threshold is not None else ResolveConfig()
+    summary, review = resolve_entities(db, config)
+    if len(review):
+        path = home / "review" / f"entities-{time.strftime('%Y%m%d-%H%M%S')}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        review.to_csv(path, index=False)
+        summary["review_file"] = str(path)
+    return summary
+
+
+def resolve(store: StoreOpt = None, home: HomeOpt = None,
+            threshold: Annotated[float, typer.Option(help="Pair score at which two records are merged.")] = 0.88,
+            as_json: JsonOpt = False):
+    """Resolve traders, consignees, consignors and agents written under variant names into
+    parties (`party_id`, with the reasons); uncertain pairs go to a review list."""
+    home = home_dir(home)
+    with open_db(store, home) as db:
+        summary = resolve_parties(db, home, threshold)
+    if as_json:
+        print(json.dumps(summary, indent=2))
+        return
+    for label, s in summary.items():
+        if isinstance(s, dict):
+            console.print(f"{label}: {s['records']:,} records -> {s['parties']:,} parties "
+                          f"({s['review_pairs']} pairs to review)")
+    if "review_file" in summary:
+        console.print(f"review list: {summary['review_file']}")
+
+
+def stats(store: StoreOpt = None, home: HomeOpt = None, as_json: JsonOpt = False,
+          checksum: Annotated[bool, typer.Option(
+              "--checksum", help="Add a digest of every key and property per label and type, "
+                                 "to compare two loads or two stores exactly.")] = False):
+    """Counts of nodes per label and relationships per type."""
+    with open_db(store, home_dir(home)) as db:
+        counts = db.counts()
+        if checksum:
+            counts["checksums"] = db.checksums()
+    if as_json:
+        print(json.dumps(counts, indent=2, sort_keys=True))
+        return
+    table = Table("kind", "count", *(["checksum"] if checksum else []), title=f"{db.name} store")
+    for group in ("nodes", "relationships"):
+        for kind, n in counts[group].items():
+            table.add_row(kind, f"{n:,}", *([counts["checksums"][kind][:16]] if checksum else []))
+    Console().print(table)
+
+
+COMMANDS = (generate, ingest, resolve, stats)

@@ -1,0 +1,67 @@
+"""The command line as a user meets it: the data directory is the one given,
+and every refusal is one plain line with the documented exit code."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+NIGAH = [sys.executable, "-m", "nigah"]
+
+
+def nigah(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*NIGAH, *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
+def test_home_is_the_one_given_not_the_environment(scenario, tmp_path):
+    given, elsewhere = tmp_path / "given", tmp_path / "elsewhere"
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "traders.csv").write_text((scenario / "traders.csv").read_text() + "not-an-ntn,Someone\n")
+    run = nigah("ingest", str(bad), "--home", str(given), "--json", env={"NIGAH_HOME": str(elsewhere)})
+    assert run.returncode == 1, run.stderr  # the bad row is quarantined
+    assert (given / "nigah.duckdb").exists()
+    assert list((given / "quarantine").glob("ingest-*.csv"))
+    assert not elsewhere.exists()
+    stats = nigah("stats", "--json", "--home", str(given), env={"NIGAH_HOME": str(elsewhere)})
+    assert '"Trader"' in stats.stdout and not elsewhere.exists()
+
+
+@pytest.mark.parametrize("args, code, says", [
+    (("stats", "--store", "sqlite"), 2, "unknown store 'sqlite'"),
+    (("export", "--out", "x.json"), 2, "give --ids or --case"),
+    (("case", "show", "No such case"), 2, "no case named 'No such case'"),
+    (("analyze", "--as-of", "not a time"), 2, "error:"),
+    (("evaluate", "communities", "--truth", "."), 2, "--truth must be a directory written by"),
+])
+def test_refusals_are_one_line_with_the_documented_code(tmp_path, args, code, says):
+    run = nigah(*args, "--home", str(tmp_path / "home"))
+    assert run.returncode == code, run.stderr
+    assert says in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_home_that_is_a_file_is_refused_plainly(tmp_path):
+    home = tmp_path / "home"
+    home.write_text("not a directory")
+    run = nigah("stats", "--home", str(home))
+    assert run.returncode == 2 and f"cannot keep data in {home}" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_neo4j_unreachable_exits_3(tmp_path):
+    run = nigah("stats", "--store", "neo4j", env={"NEO4J_URI": "bolt://127.0.0.1:9"})
+    assert run.returncode == 3, run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_no_command_module_sets_the_environment():
+    # The home is passed explicitly; a command that set $NIGAH_HOME would leak it
+    # into every later call in the same process (the dashboard, tests).
+    cli = Path(__file__).parents[1] / "nigah" / "cli"
+    for module in cli.glob("*.py"):
+        assert "os.environ[" not in module.read_text(), module
