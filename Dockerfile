@@ -1,6 +1,8 @@
 # The Nigah dashboard (and command line) in a container, wired to Neo4j by docker-compose.yml.
 FROM python:3.11-slim
 WORKDIR /app
+# LightGBM (the risk booster) needs the OpenMP runtime, which the slim image lacks.
+RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY nigah ./nigah
 COPY graph ./graph

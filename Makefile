@@ -10,6 +10,9 @@ DECLARATIONS ?= 20000
 .PHONY: demo test venv clean benchmark
 
 $(STAMP): pyproject.toml
+	@# LightGBM (the risk booster) links the OpenMP runtime: Debian's libgomp1.
+	@ldconfig -p | grep -q libgomp.so.1 || { S=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$S apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$S apt-get install -y -qq libgomp1; }
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e .

@@ -35,7 +35,7 @@ PROVENANCE = {SOURCE_FILE: "str", SOURCE_ROW: "int"}
 REASON_SEPARATOR = "\n"
 # What each level of the schema file may say; anything else is a typo, refused.
 PROPERTY_KEYS = {"type", "title", "required", "format", "values", "min", "max", "search", "computed", "time",
-                 "references", "relationship", "history", "hidden", "personal", "adverse"}
+                 "references", "relationship", "history", "hidden", "personal", "adverse", "feature"}
 SCORE_KEYS = {"title", "explained_by", "flag_at"}
 NODE_KEYS = {"key", "file", "display", "colour", "reference", "title", "properties"}
 RELATIONSHIP_KEYS = {"source", "target", "title", "file", "columns", "key", "properties"}
@@ -74,6 +74,10 @@ class Property:
     # and the score from which an entity counts as flagged.
     explained_by: str | None = None
     flag_at: float | None = None
+    # ``feature: false``: never a risk-model input, because it is known only
+    # after examination (the outcome), is the old rules' choice, or names one
+    # GD alone (free text, a container number). Computed properties never are.
+    feature: bool = True
 
     def __post_init__(self) -> None:
         if not self.title:
@@ -160,6 +164,7 @@ def _property(name: str, spec: dict) -> Property:
     if not set(spec["adverse"]) <= set(spec["values"]):
         raise SchemaError(f"property {name!r}: adverse values must be among its values")
     spec.setdefault("hidden", bool(spec.get("computed", False)))
+    spec["feature"] = bool(spec.get("feature", True)) and not spec.get("computed", False)
     return Property(name=name, **spec)
 
 

@@ -8,6 +8,8 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 command -v docker-compose >/dev/null || need+=(docker-compose)
+# LightGBM (the risk booster) links the OpenMP runtime.
+ldconfig -p 2>/dev/null | grep -q libgomp.so.1 || need+=(libgomp1)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing system packages: ${need[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -210,7 +210,7 @@ def test_train_analyze_and_evaluate_through_the_cli(scenario, cli_store, tmp_pat
     run = nigah("evaluate", "risk", "--truth", scenario, "--json", *cli_store, *home)
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
-    assert set(result["models"]) == {"gnn", "tabular", "label_propagation"}
+    assert set(result["models"]) == {"final", "gnn", "booster", "label_propagation"}
     for metrics in result["models"].values():
         assert set(metrics) == {"precision_at_1", "precision_at_2", "precision_at_5", "precision_at_10",
                                 "recall_at_5", "revenue_at_5", "auc"}

@@ -1,7 +1,9 @@
 """From a store to trained models and written-back risk scores:
-:func:`train_risk` fits the GNN on the time split and saves it under a home
-directory; :func:`score_risk` scores every GD with the saved model (the risk
-stage of ``analytics.pipeline``, which trains first when there is none)."""
+:func:`train_risk` fits the GNN and the booster on the time split, keeps the
+one (or their blend) that ranks the validation period best, and saves them
+under a home directory; :func:`score_risk` scores every GD with the saved
+model (the risk stage of ``analytics.pipeline``, which trains first when
+there is none)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,6 +14,8 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from nigah.analytics.communities.projection import ProjectionConfig, shared_things, trader_projection
+from nigah.analytics.risk.booster import (BoosterConfig, BoosterInputs, booster_inputs, booster_scores,
+                                          fit_booster)
 from nigah.analytics.risk.features import DeclarationFeatures, declaration_features, read_declarations
 from nigah.analytics.risk.graph_data import build_graph, feature_widths
 from nigah.analytics.risk.persist import RiskBundle, load_bundle, save_bundle
@@ -22,6 +26,9 @@ from nigah.graph.schema import REASON_SEPARATOR, SCHEMA
 from nigah.graph.store import GraphStore
 
 
+CANDIDATES = ("gnn", "booster", "blend")
+
+
 @dataclass
 class Prepared:
     features: DeclarationFeatures
@@ -29,26 +36,38 @@ class Prepared:
     split: TimeSplit
     mean: np.ndarray
     std: np.ndarray
+    booster: BoosterInputs  # the booster's inputs, every GD
+
+
+def booster_config(config: RiskConfig) -> BoosterConfig:
+    return BoosterConfig(trees=config.trees, threads=config.booster_threads)
 
 
 def prepare(store: GraphStore, config: RiskConfig, split: TimeSplit | None = None,
-            scale: tuple[np.ndarray, np.ndarray] | None = None, links: pd.DataFrame | None = None) -> Prepared:
-    """Features, split and graph; the split and the standardisation are the
-    saved model's when given, else fitted on the training period. ``links``:
-    the trader projection (default configuration) if the caller has built it."""
-    features = declaration_features(read_declarations(store), config.party_history)
+            scale: tuple[np.ndarray, np.ndarray] | None = None, links: pd.DataFrame | None = None,
+            categories: dict | None = None, declarations: pd.DataFrame | None = None) -> Prepared:
+    """Features, split and graph; the split, the standardisation and the
+    booster's categories are the saved model's when given, else fitted on the
+    training period. ``links``: the trader projection (default configuration)
+    if the caller has built it; ``declarations``: the declaration read to use
+    instead of the store's (an evaluation that hides the test period's outcomes)."""
+    d = read_declarations(store) if declarations is None else declarations
+    features = declaration_features(d, config.party_history)
     if not len(features):
         raise ValueError("no declarations in the store: ingest some first")
     split = split or TimeSplit.of(features.date, config)
+    training = np.flatnonzero(split.parts(features.date)[0])
+    inputs = booster_inputs(d, features.X, features.inspected, features.adverse, rows=training,
+                            categories=categories, config=booster_config(config))
     X = features.X.to_numpy()
-    mean, std = scale or standardiser(X, split.parts(features.date)[0])
+    mean, std = scale or standardiser(X, training)
     if not config.trader_links:
         links = None
     elif links is None:
         links = trader_projection(store, ProjectionConfig(), links=shared_things(store))
     days = features.date.to_numpy().astype("datetime64[D]").astype(np.int64)
     data = build_graph(store, (X - mean) / std, days, features.gd_number, links)
-    return Prepared(features, data, split, mean, std)
+    return Prepared(features, data, split, mean, std, inputs)
 
 
 def labelled(prepared: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -59,8 +78,9 @@ def labelled(prepared: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def train_risk(store: GraphStore, home: Path, config: RiskConfig = RiskConfig(), log=lambda m: None,
                links: pd.DataFrame | None = None) -> dict:
-    """Fit the GNN on the time split, measure it on the latest period's
-    examined GDs, and save it under ``home/models/risk``."""
+    """Fit the GNN and the booster on the time split, keep the better of them
+    (or their blend) on the validation period, measure it on the latest
+    period's examined GDs, and save it all under ``home/models/risk``."""
     prepared = prepare(store, config, links=links)
     train, val, test = labelled(prepared)
     if prepared.features.adverse[train].sum() == 0 or len(val) == 0:
@@ -68,17 +88,47 @@ def train_risk(store: GraphStore, home: Path, config: RiskConfig = RiskConfig(),
                          f"({len(train)} examined in the training period)")
     y = prepared.features.adverse.astype(np.float32)
     model, history = train_gnn(prepared.data, y, train, val, config, log)
+    log("training the booster")
+    booster = fit_booster(prepared.booster, y, train, val, config.seed, booster_config(config))
+    final, chosen_on = choose(model, booster, prepared, val, y, config)
+    log(f"final model: {final} (validation average precision " +
+        ", ".join(f"{k} {v}" for k, v in chosen_on.items()) + ")")
     metrics = {"train_examined": len(train), "validation_examined": len(val), "test_examined": len(test),
-               "epochs": len(history)}
+               "epochs": len(history), "trees": int(booster.best_iteration_ or booster.n_estimators_),
+               "final": final, "validation_average_precision": chosen_on}
     if len(test) and 0 < y[test].sum() < len(test):
-        score, _ = predict(model, prepared.data, test, config)
+        score = final_scores(final, model, booster.booster_, prepared, test, config)
         metrics |= {"test_auc": round(float(roc_auc_score(y[test], score)), 4),
                     "test_average_precision": round(float(average_precision_score(y[test], score)), 4)}
     bundle = RiskBundle(model.state_dict(), config, list(prepared.features.X.columns), prepared.mean,
                         prepared.std, prepared.split, feature_widths(prepared.data),
-                        list(prepared.data.edge_types), metrics, history)
+                        list(prepared.data.edge_types), metrics, history, booster.booster_,
+                        prepared.booster.categories, final)
     save_bundle(bundle, home)
     return metrics
+
+
+def final_scores(final: str, model, booster, prepared: Prepared, rows: np.ndarray, config: RiskConfig) -> np.ndarray:
+    """The ``final`` model's risk for ``rows``: the GNN's, the booster's, or their mean."""
+    parts = []
+    if final in ("gnn", "blend"):
+        parts.append(predict(model, prepared.data, rows, config)[0].astype(float))
+    if final in ("booster", "blend"):
+        parts.append(booster_scores(booster, prepared.booster, rows)[0])
+    return np.mean(parts, axis=0)
+
+
+def choose(model, booster, prepared: Prepared, val: np.ndarray, y: np.ndarray,
+           config: RiskConfig) -> tuple[str, dict[str, float]]:
+    """The candidate that ranks the validation period's examined GDs best
+    (average precision); on a tie the simpler one, the booster first."""
+    gnn = predict(model, prepared.data, val, config)[0].astype(float)
+    tree = booster_scores(booster.booster_, prepared.booster, val)[0]
+    scores = {"gnn": gnn, "booster": tree, "blend": (gnn + tree) / 2}
+    ap = {name: round(float(average_precision_score(y[val], s)), 4) if 0 < y[val].sum() < len(val) else 0.0
+          for name, s in scores.items()}
+    final = max(("booster", "gnn", "blend"), key=lambda name: ap[name])  # max keeps the first of equals
+    return final, ap
 
 
 def score_risk(store: GraphStore, home: Path, selectivity: SelectivityConfig = SelectivityConfig(),
@@ -87,15 +137,14 @@ def score_risk(store: GraphStore, home: Path, selectivity: SelectivityConfig = S
     ``risk``, ``risk_channel`` and ``risk_reasons`` on declarations and
     ``risk`` and ``risk_reasons`` on traders."""
     bundle = load_bundle(home)
-    prepared = prepare(store, bundle.config, bundle.split, (bundle.mean, bundle.std), links)
+    prepared = prepare(store, bundle.config, bundle.split, (bundle.mean, bundle.std), links, bundle.categories)
     columns = list(prepared.features.X.columns)
     shape = feature_widths(prepared.data)
     if columns != bundle.features or shape != bundle.in_dims or list(prepared.data.edge_types) != bundle.edge_types:
         raise ValueError("the saved risk model was trained on a graph of another shape: run `nigah train`")
-    model = bundle.model()
-    risk, contrib = score_all(model, prepared.data)
     f = prepared.features
-    why = reasons(contrib, columns, f.context)
+    risk, contrib, names = _scores(bundle, prepared)
+    why = reasons(contrib, names, f.context.join(attribute_context(prepared, bundle)))
     channel = channels(risk, selectivity)
     decl = pd.DataFrame({"gd_number": f.gd_number, "risk": np.round(risk.astype(float), 4),
                          "risk_channel": channel, "risk_reasons": why})
@@ -105,6 +154,40 @@ def score_risk(store: GraphStore, home: Path, selectivity: SelectivityConfig = S
     return {"declarations": len(decl), "traders": len(traders),
             "channels": {c: int((channel == c).sum())  # most severe first
                          for c in reversed(SCHEMA.enum_values("Declaration", "risk_channel"))}}
+
+
+def _scores(bundle: RiskBundle, prepared: Prepared) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Every GD's risk from the saved final model, with each input's share of
+    its logit (the blend's: half of each model's) and the inputs' names."""
+    parts = []
+    if bundle.final in ("gnn", "blend"):
+        risk, contrib = score_all(bundle.model(), prepared.data)
+        parts.append((risk.astype(float), contrib, list(prepared.features.X.columns)))
+    if bundle.final in ("booster", "blend"):
+        if bundle.booster is None:
+            raise ValueError("the saved risk model has no booster: run `nigah train`")
+        risk, contrib = booster_scores(bundle.booster, prepared.booster, contributions=True)
+        parts.append((risk, contrib, list(prepared.booster.X.columns)))
+    share = 1 / len(parts)
+    return (np.mean([p[0] for p in parts], axis=0), np.hstack([p[1] * share for p in parts]),
+            [name for p in parts for name in p[2]])
+
+
+def attribute_context(prepared: Prepared, bundle: RiskBundle) -> pd.DataFrame:
+    """What the reasons quote about a categorical attribute: its value, how
+    many earlier GDs with it were examined, the share adverse, and the share
+    over all examined GDs of the training period to compare with."""
+    X, f = prepared.booster.X, prepared.features
+    training = prepared.split.parts(f.date)[0] & f.inspected
+    out = {"base_adverse_share": np.full(len(X), f.adverse[training].mean() if training.any() else 0.0)}
+    for column in X.columns:
+        if column.endswith("_examined"):
+            name = column[:-len("_examined")]
+            out[f"{name}_examined"] = np.expm1(X[column].to_numpy())
+            out[f"{name}_adverse_share"] = X[f"{name}_adverse_share"].to_numpy()
+            if name in prepared.booster.values:
+                out[f"value_{name}"] = prepared.booster.values[name].to_numpy()
+    return pd.DataFrame(out, index=f.context.index)
 
 
 def trader_risk(decl: pd.DataFrame, trader: pd.Series, top: int = 3) -> pd.DataFrame:

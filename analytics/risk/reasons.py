@@ -27,8 +27,42 @@ PARTY_NAMES = {"trader": "trader", "agent": "agent", "supplier": "supplier", "co
                "vehicle": "vehicle", "transporter": "transporter"}
 
 
+# The booster's inputs about a declared attribute (analytics.risk.booster):
+# ``cat_<column>`` and the value's history ``<column>_seen|_examined|_adverse_share``.
+HISTORY_SUFFIXES = ("_seen", "_examined", "_adverse_share")
+BOOSTER_TITLES = {"hs_origin": "HS code and origin", "hs_heading": "HS heading"}
+
+
+def _attribute(feature: str) -> str | None:
+    """The declared attribute a booster input describes, if it is one."""
+    if feature.startswith("cat_"):
+        return feature[4:]
+    for suffix in HISTORY_SUFFIXES:
+        if feature.endswith(suffix):
+            return feature[:-len(suffix)]
+    if feature.startswith("raw_"):
+        return feature[4:]
+    return None
+
+
 def evidence_of(feature: str) -> str:
-    """The piece of evidence a feature belongs to."""
+    """The piece of evidence a feature belongs to.
+
+    >>> [evidence_of(f) for f in ("trader_adverse_rate", "cat_origin_country", "consignor_id_seen", "raw_duty_usd")]
+    ['trader', 'attribute:origin_country', 'supplier', 'duty']
+    """
+    attribute = _attribute(feature)
+    if attribute is not None:
+        for party, column in PARTIES.items():
+            if attribute == column:
+                return party
+        if attribute in ("declared_value_usd", "weight_kg", "quantity"):
+            return "size"
+        if attribute == "duty_usd":
+            return "duty"
+        if attribute == "gd_type":
+            return "gd_type"
+        return f"attribute:{attribute}"
     for party in PARTIES:
         if feature.startswith(f"{party}_") and not feature.startswith("trader_age"):
             return party
@@ -126,9 +160,29 @@ def _evidence(evidence: str, rows: pd.DataFrame) -> pa.Array:
         return _join("high-duty goods (HS ", _str(rows["hs_code"]), ")")
     if evidence == "gd_type":
         return _join(_str(rows["gd_type"]), " declaration")
+    if evidence.startswith("attribute:"):
+        return _attribute_text(evidence.split(":", 1)[1], rows)
     constant = {"diversion_score": "transit movement flagged for diversion (see its diversion reasons)",
                 "size": "size of the consignment (value, weight, quantity)"}
     return pa.array([constant.get(evidence, evidence.replace("_", " "))] * len(rows), pa.string())
+
+
+def _attribute_text(name: str, rows) -> pa.Array:
+    """A declared attribute whose value's record raised the risk, compared
+    with all examined GDs: "Origin country CN: findings in 40% of 25 earlier
+    examinations with it (11% over all)"; the value alone where it has none."""
+    title = BOOSTER_TITLES.get(name) or (SCHEMA.node("Declaration").properties[name].title
+                                         if name in SCHEMA.node("Declaration").properties else name)
+    value = _str(rows[f"value_{name}"]) if f"value_{name}" in rows else pa.array(["?"] * len(rows))
+    head = _join(title + " ", value)
+    if f"{name}_examined" not in rows:
+        return head
+    seen = _number(rows[f"{name}_examined"])
+    share = pc.multiply(_number(rows[f"{name}_adverse_share"]), 100.0)
+    base = pc.multiply(_number(rows["base_adverse_share"]), 100.0)
+    record = _join(head, ": findings in ", _rounded(share), "% of ", _rounded(seen),
+                   " earlier examination(s) with it (", _rounded(base), "% over all)")
+    return pc.if_else(pc.greater(seen, 0.5), record, _join(head, ": not seen in earlier examinations"))
 
 
 class _Rows:
@@ -140,6 +194,9 @@ class _Rows:
 
     def __getitem__(self, column: str) -> pd.Series:
         return self.frame[column].iloc[self.rows]
+
+    def __contains__(self, column: str) -> bool:
+        return column in self.frame
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -1,5 +1,8 @@
 """Training and scoring with the risk GNN, on a time split.
 
+Budgets are epochs (and the booster's trees), never seconds: the same seed
+gives the same model on a busy machine as on an idle one.
+
 Labels are the outcomes of examined GDs (adverse: discrepancy or seizure);
 unexamined GDs stay in the graph as context but are never read as clean. The
 split is by filing date: the model learns on the earliest ``train_share`` of
@@ -8,7 +11,6 @@ GDs, picks its epoch on the next ``val_share``, and is tested on the latest.
 from __future__ import annotations
 
 import copy
-import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -42,7 +44,10 @@ class RiskConfig:
     score_batch: int = 4096
     seeds_per_epoch: int = 20_000   # an epoch is a random draw of at most this many training GDs
     validation_seeds: int = 5_000   # at most this many validation GDs are scored after each epoch
-    max_seconds: float = 200.0      # training stops (mid-epoch if need be) when this budget is spent
+    # The general learner beside the GNN (analytics.risk.booster): budgets in
+    # trees, never in seconds, so the same seed gives the same scores under any load.
+    trees: int = 600
+    booster_threads: int = 2
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -141,10 +146,9 @@ def train_gnn(data, y: np.ndarray, train: np.ndarray, val: np.ndarray, config: R
     if len(val) > config.validation_seeds:
         val = np.sort(rng.choice(val, config.validation_seeds, replace=False))
     best, best_state, history, stale = -1.0, None, [], 0
-    started = time.perf_counter()
     for epoch in range(config.epochs):
         model.train()
-        total, seen, out_of_time = 0.0, 0, False
+        total, seen = 0.0, 0
         seeds = train if len(train) <= config.seeds_per_epoch else rng.choice(train, config.seeds_per_epoch,
                                                                                    replace=False)
         for batch in _loader(data, seeds, config, config.batch_size, shuffle=True, seed=config.seed + epoch):
@@ -155,9 +159,6 @@ def train_gnn(data, y: np.ndarray, train: np.ndarray, val: np.ndarray, config: R
             optimiser.step()
             total += float(loss.detach()) * n
             seen += n
-            if time.perf_counter() - started > config.max_seconds:
-                out_of_time = True
-                break
         score, _ = predict(model, data, val, config)
         ap = float(average_precision_score(y[val], score)) if 0 < y[val].sum() < len(val) else 0.0
         history.append({"epoch": epoch, "gds": seen, "loss": round(total / seen, 4), "val_ap": round(ap, 4)})
@@ -168,8 +169,5 @@ def train_gnn(data, y: np.ndarray, train: np.ndarray, val: np.ndarray, config: R
             stale += 1
             if stale >= config.patience:
                 break
-        if out_of_time:
-            log(f"stopping: the {config.max_seconds:.0f} s training budget is spent")
-            break
     model.load_state_dict(best_state)
     return model, history

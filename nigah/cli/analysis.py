@@ -46,18 +46,21 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
 
 
 def train(store: StoreOpt = None, home: HomeOpt = None,
-          epochs: Annotated[int, typer.Option(help="At most this many passes over the training GDs.")] = 30,
+          epochs: Annotated[int, typer.Option(help="At most this many GNN passes over the training GDs.")] = 30,
+          trees: Annotated[int, typer.Option(help="At most this many booster trees (early stopping may "
+                                                  "use fewer).")] = 600,
           seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
           as_json: JsonOpt = False):
-    """Train the declaration risk GNN on examined GDs (time split) and save it;
-    `nigah analyze` then scores with it."""
+    """Train the risk models on examined GDs (time split): the GNN and the booster, keeping
+    the one (or blend) that ranks the validation period best; `nigah analyze` scores with it.
+    Budgets are epochs and trees, not seconds: the same seed gives the same model."""
     from nigah.analytics.risk import RiskConfig, train_risk
     from nigah.analytics.risk.persist import model_dir
 
     home = home_dir(home)
     t0 = time.perf_counter()
     with open_db(store, home) as db, refusals():
-        metrics = train_risk(db, home, RiskConfig(epochs=epochs, seed=seed),
+        metrics = train_risk(db, home, RiskConfig(epochs=epochs, trees=trees, seed=seed),
                              log=(lambda m: None) if as_json else console.print)
     metrics["seconds"] = round(time.perf_counter() - t0, 2)
     if as_json:

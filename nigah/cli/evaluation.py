@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -95,21 +95,37 @@ def evaluate_diversion(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = 
 
 
 @evaluate_app.command("risk")
-def evaluate_risk(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = None,
+def evaluate_risk(truth: Annotated[Optional[Path], typer.Option(
+                      "--truth", help="Scenario directory: rank against its ground truth.")] = None,
+                  labels: Annotated[bool, typer.Option(
+                      "--labels", help="Rank against the store's own inspection outcomes (any data): the "
+                                       "test period's outcomes are hidden from training and features.")] = False,
+                  test_from: Annotated[Optional[str], typer.Option(
+                      "--test-from", help="With --labels: the test period starts on this date.")] = None,
+                  test_share: Annotated[float, typer.Option(
+                      help="With --labels: the latest share of GDs by filing date to test on.")] = 0.15,
+                  store: StoreOpt = None, home: HomeOpt = None,
                   seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+                  epochs: Annotated[int, typer.Option(help="At most this many GNN epochs.")] = 30,
+                  trees: Annotated[int, typer.Option(help="At most this many booster trees.")] = 600,
                   party_history: Annotated[bool, typer.Option(
-                      help="Give both models the parties' earlier outcomes as features (the ablation: "
+                      help="Give the models the parties' earlier outcomes as features (the ablation: "
                            "--no-party-history, so that only the GNN can learn them, from the graph).")] = True,
                   as_json: JsonOpt = False):
-    """Fit the GNN, a tabular booster and label propagation on one time split;
-    rank the latest period's GDs against the truth (precision@n%, recall, revenue, AUC)."""
+    """Fit the final model, the booster, the GNN and label propagation on one time split;
+    rank the latest period's GDs (precision@n%, recall, revenue, AUC; and per segment)."""
     from nigah.analytics.risk import RiskConfig
-    from nigah.analytics.risk.evaluate import evaluate_risk as run
+    from nigah.analytics.risk.evaluate import evaluate_labels, evaluate_risk as run
 
-    _truth(truth, "declarations.csv")
+    if (truth is None) == (not labels):
+        fail("give --truth DIR (a generated scenario) or --labels (the store's own outcomes)")
+    config = RiskConfig(seed=seed, epochs=epochs, trees=trees, party_history=party_history)
+    log = (lambda m: None) if as_json else console.print
+    if truth is not None:
+        _truth(truth, "declarations.csv")
     with open_db(store, home_dir(home)) as db, refusals():
-        result = run(db, truth, RiskConfig(seed=seed, party_history=party_history),
-                     log=(lambda m: None) if as_json else console.print)
+        result = run(db, truth, config, log=log) if truth is not None else \
+            evaluate_labels(db, config, test_from=test_from, test_share=test_share, log=log)
     if as_json:
         print(json.dumps(result, indent=2))
         return
@@ -117,10 +133,21 @@ def evaluate_risk(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = None,
 
 
 def _print_risk(result: dict) -> None:
+    split = result["split"]
+    console.print(f"test from {split['test_from']} (validation from {split['validation_from']}); "
+                  f"final model: {result['final']}")
     table = Table("model", *next(iter(result["models"].values())).keys())
     for name, m in result["models"].items():
         table.add_row(name, *(f"{v:.3f}" for v in m.values()))
     Console().print(table)
+    models = list(result["models"])
+    segments = Table("segment (precision@5% / AUC)", "GDs", "fraud", *models)
+    for name, row in result["segments"].items():
+        segments.add_row(name, f"{row['declarations']:,}", f"{row['fraudulent']:,}",
+                         *(f"{row[m]['precision_at_5']:.3f} / {row[m]['auc']:.3f}" for m in models))
+    Console().print(segments)
+    if "diagnosis" not in result:
+        return
     d = result["diagnosis"]
     kinds = Table("caught in the top 5%", *(f"{k} ({n})" for k, n in d["planted_by_kind"].items()),
                   "honest alarms from ring fronts")
