@@ -116,3 +116,47 @@ def test_evaluate_on_the_stores_own_labels_of_a_foreign_export(tmp_path, flat_ex
     assert table.returncode == 0 and "cold_start" in table.stdout and "final model" in table.stderr
     both = nigah("evaluate", "risk", "--home", home)
     assert both.returncode == 2 and "give --truth DIR" in both.stderr
+
+
+def test_channels_follow_capacity_with_a_random_share():
+    from nigah.analytics.risk.selectivity import SelectivityConfig, channels
+
+    rng = np.random.default_rng(3)
+    n = 3000
+    filed = pd.Series(pd.to_datetime("2025-01-01") + pd.to_timedelta(rng.integers(0, 90, n), unit="D"))
+    gd = pd.Series([f"GD-{i}" for i in range(n)])
+    risk = rng.random(n)
+    config = SelectivityConfig(red_share=0.03, yellow_share=0.07, random_share=0.02, min_probability=0.0)
+    channel, why = channels(risk, filed, gd, config)
+    frame = pd.DataFrame({"month": filed.dt.to_period("M"), "risk": risk, "channel": channel, "why": why})
+    for _, m in frame.groupby("month"):
+        by_risk = m[m["why"] == "risk"]
+        top = m.nlargest(int(np.ceil(len(m) * 0.03)), "risk")
+        assert set(top.index) == set(by_risk[by_risk["channel"] == "red"].index)   # the riskiest, by capacity
+        assert (by_risk["channel"] == "yellow").sum() <= int(np.ceil(len(m) * 0.07))
+    drawn = frame[frame["why"] == "random"]
+    assert 0.01 < len(drawn) / n < 0.03 and (drawn["channel"] == "red").all()
+    assert (drawn["risk"] < 0.5).any()                    # drawn whatever the risk
+    again, why_again = channels(risk, filed, gd, config)   # a rerun draws the same GDs
+    assert (again == channel).all() and (why_again == why).all()
+    other = channels(risk, filed, gd, SelectivityConfig(random_share=0.02, min_probability=0.0, seed=1))[1]
+    assert set(np.flatnonzero(other == "random")) != set(drawn.index)
+    quiet = channels(risk * 0.01, filed, gd, SelectivityConfig(random_share=0.0))[0]
+    assert (quiet == "green").all()                       # nothing likely enough to stop for risk
+    with pytest.raises(ValueError, match="red_share"):
+        SelectivityConfig(red_share=1.5)
+
+
+def test_scores_are_calibrated_and_channels_written(store, tmp_path):
+    s, _ = store
+    home = tmp_path / "cal"
+    metrics = train_risk(s, home, QUICK)
+    a, b = metrics["calibration"]
+    assert a > 0
+    summary = score_risk(s, home)
+    written = s.node_table("Declaration", ["risk", "risk_channel", "risk_selection"])
+    assert written["risk"].between(0, 1).all()
+    assert set(written["risk_selection"].dropna()) <= {"risk", "random"}
+    assert (written["risk_channel"] != "green").sum() == written["risk_selection"].notna().sum()
+    assert summary["at_random"] == (written["risk_selection"] == "random").sum()
+    assert (written["risk_channel"] == "red").mean() <= 0.03 + 0.02 + 3 / len(written)

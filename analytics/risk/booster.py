@@ -120,14 +120,14 @@ def booster_inputs(d: pd.DataFrame, tabular: pd.DataFrame, inspected: np.ndarray
         categories = {}
         for c in categorical:
             if c in d:
-                values = sorted(fit[c].dropna().astype(str).unique())
-                if 1 < len(values) <= config.max_categories:
-                    categories[c] = values
+                vocabulary = sorted(fit[c].dropna().astype(str).unique())
+                if 1 < len(vocabulary) <= config.max_categories:
+                    categories[c] = vocabulary
     coded = {}
-    for c, values in categories.items():
+    for c, vocabulary in categories.items():
         if c in d:
             text = d[c].astype(str).where(d[c].notna())
-            coded[f"cat_{c}"] = pd.Categorical(text.where(text.isin(values)), categories=values)
+            coded[f"cat_{c}"] = pd.Categorical(text.where(text.isin(vocabulary)), categories=vocabulary)
     parts.append(pd.DataFrame(coded, index=d.index))
     X = pd.concat(parts, axis=1)
     return BoosterInputs(X, categories, values)

@@ -40,6 +40,7 @@ class RiskBundle:
     booster: lgb.Booster | None = None
     categories: dict[str, list[str]] | None = None
     final: str = "gnn"            # gnn, booster or blend: the one that did best on validation
+    calibration: tuple[float, float] = (1.0, 0.0)   # Platt scaling of the final score (validation)
 
     def model(self) -> RiskGNN:
         c = self.config
@@ -61,6 +62,7 @@ def save_bundle(bundle: RiskBundle, home: Path) -> Path:
                       "test_from": bundle.split.test_from.date().isoformat()},
             "in_dims": bundle.in_dims, "edge_types": [list(e) for e in bundle.edge_types],
             "categories": bundle.categories or {}, "final": bundle.final,
+            "calibration": list(bundle.calibration),
             "metrics": bundle.metrics, "history": bundle.history}
     (where / "model.json").write_text(json.dumps(meta, indent=2))
     return where
@@ -78,4 +80,4 @@ def load_bundle(home: Path) -> RiskBundle:
                       meta["features"], np.array(meta["mean"], np.float32), np.array(meta["std"], np.float32),
                       TimeSplit(pd.Timestamp(meta["split"]["validation_from"]), pd.Timestamp(meta["split"]["test_from"])),
                       meta["in_dims"], [tuple(e) for e in meta["edge_types"]], meta["metrics"], meta["history"],
-                      booster, meta["categories"], meta["final"])
+                      booster, meta["categories"], meta["final"], tuple(meta["calibration"]))

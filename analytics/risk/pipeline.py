@@ -91,11 +91,13 @@ def train_risk(store: GraphStore, home: Path, config: RiskConfig = RiskConfig(),
     log("training the booster")
     booster = fit_booster(prepared.booster, y, train, val, config.seed, booster_config(config))
     final, chosen_on = choose(model, booster, prepared, val, y, config)
+    calibration = platt(final_scores(final, model, booster.booster_, prepared, val, config), y[val])
     log(f"final model: {final} (validation average precision " +
         ", ".join(f"{k} {v}" for k, v in chosen_on.items()) + ")")
     metrics = {"train_examined": len(train), "validation_examined": len(val), "test_examined": len(test),
                "epochs": len(history), "trees": int(booster.best_iteration_ or booster.n_estimators_),
-               "final": final, "validation_average_precision": chosen_on}
+               "final": final, "validation_average_precision": chosen_on,
+               "calibration": [round(c, 6) for c in calibration]}
     if len(test) and 0 < y[test].sum() < len(test):
         score = final_scores(final, model, booster.booster_, prepared, test, config)
         metrics |= {"test_auc": round(float(roc_auc_score(y[test], score)), 4),
@@ -103,9 +105,34 @@ def train_risk(store: GraphStore, home: Path, config: RiskConfig = RiskConfig(),
     bundle = RiskBundle(model.state_dict(), config, list(prepared.features.X.columns), prepared.mean,
                         prepared.std, prepared.split, feature_widths(prepared.data),
                         list(prepared.data.edge_types), metrics, history, booster.booster_,
-                        prepared.booster.categories, final)
+                        prepared.booster.categories, final, calibration)
     save_bundle(bundle, home)
     return metrics
+
+
+def platt(score: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt scaling on the validation period: ``a``, ``b`` with
+    ``sigmoid(a * logit(score) + b)`` the chance that an examination finds
+    something. Monotone (``a`` > 0), so it changes no ranking; (1, 0) when
+    validation cannot fit it."""
+    from sklearn.linear_model import LogisticRegression
+
+    if not 0 < y.sum() < len(y):
+        return 1.0, 0.0
+    z = _logit(score)[:, None]
+    fit = LogisticRegression(C=1e6).fit(z, y)
+    a, b = float(fit.coef_[0, 0]), float(fit.intercept_[0])
+    return (a, b) if a > 0 else (1.0, 0.0)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, float), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def calibrated(score: np.ndarray, calibration: tuple[float, float]) -> np.ndarray:
+    a, b = calibration
+    return 1 / (1 + np.exp(-(a * _logit(score) + b)))
 
 
 def final_scores(final: str, model, booster, prepared: Prepared, rows: np.ndarray, config: RiskConfig) -> np.ndarray:
@@ -144,14 +171,15 @@ def score_risk(store: GraphStore, home: Path, selectivity: SelectivityConfig = S
         raise ValueError("the saved risk model was trained on a graph of another shape: run `nigah train`")
     f = prepared.features
     risk, contrib, names = _scores(bundle, prepared)
+    risk = calibrated(risk, bundle.calibration)
     why = reasons(contrib, names, f.context.join(attribute_context(prepared, bundle)))
-    channel = channels(risk, selectivity)
+    channel, selection = channels(risk, f.date, f.gd_number, selectivity)
     decl = pd.DataFrame({"gd_number": f.gd_number, "risk": np.round(risk.astype(float), 4),
-                         "risk_channel": channel, "risk_reasons": why})
+                         "risk_channel": channel, "risk_selection": selection, "risk_reasons": why})
     store.write_properties("Declaration", decl)
     traders = trader_risk(decl, f.context["trader"])
     store.write_properties("Trader", traders)
-    return {"declarations": len(decl), "traders": len(traders),
+    return {"declarations": len(decl), "traders": len(traders), "at_random": int((selection == "random").sum()),
             "channels": {c: int((channel == c).sum())  # most severe first
                          for c in reversed(SCHEMA.enum_values("Declaration", "risk_channel"))}}
 

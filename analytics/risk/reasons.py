@@ -182,6 +182,9 @@ def _attribute_text(name: str, rows) -> pa.Array:
     base = pc.multiply(_number(rows["base_adverse_share"]), 100.0)
     record = _join(head, ": findings in ", _rounded(share), "% of ", _rounded(seen),
                    " earlier examination(s) with it (", _rounded(base), "% over all)")
+    # A record no worse than the average is no reason, whatever the model's
+    # interactions made of it: such a line would state a fact without a direction.
+    record = pc.if_else(pc.greater(share, base), record, pa.nulls(len(rows), pa.string()))
     return pc.if_else(pc.greater(seen, 0.5), record, _join(head, ": not seen in earlier examinations"))
 
 
@@ -226,8 +229,9 @@ def reasons(contributions: np.ndarray, features: list[str], context: pd.DataFram
         offset += len(rows)
     texts = pa.concat_arrays(pool) if pool else pa.array([], pa.string())
     joined = pa.nulls(len(context), pa.string())
-    for k in range(order.shape[1]):  # a row's strong lines come first, so a null line ends it
+    for k in range(order.shape[1]):
+        # an evidence may decline to be a reason for a row (a null text): skip it
         line = pc.take(texts, pa.array(where[:, k], mask=where[:, k] < 0))
-        joined = pc.if_else(pc.is_null(line), joined, pc.binary_join_element_wise(joined, line, REASON_SEPARATOR)) \
-            if k else line
+        both = pc.binary_join_element_wise(joined, line, REASON_SEPARATOR)
+        joined = pc.if_else(pc.is_null(line), joined, pc.if_else(pc.is_null(joined), line, both))
     return _series(pc.fill_null(joined, NOTHING), context.index)

@@ -42,7 +42,8 @@ def analyze(store: StoreOpt = None, home: HomeOpt = None,
     if risk:
         c = summary["risk"]["channels"]
         console.print(f"risk scored on {summary['risk']['declarations']:,} declarations: "
-                      f"{c['red']:,} red, {c['yellow']:,} yellow, {c['green']:,} green")
+                      f"{c['red']:,} red ({summary['risk'].get('at_random', 0):,} of them at random), "
+                      f"{c['yellow']:,} yellow, {c['green']:,} green")
 
 
 def train(store: StoreOpt = None, home: HomeOpt = None,
