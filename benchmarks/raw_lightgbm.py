@@ -3,6 +3,7 @@ columns, fitted on the same split as ``nigah evaluate risk --labels``, in the
 same run, on the same machine.
 
     python benchmarks/raw_lightgbm.py --declarations 30000            # our default scenario
+    python benchmarks/raw_lightgbm.py --declarations 30000 --style flat   # the flat export style
     python benchmarks/raw_lightgbm.py --data DIR --file export.csv --mapping ingest/mappings/flat_declarations.yaml \\
         --label Fraud --adverse 1 --date Date --drop "Declaration ID"
 
@@ -69,6 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--declarations", type=int, default=30_000, help="scenario size (without --data)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--style", default="nigah", help="generate this style: nigah or flat")
     parser.add_argument("--data", help="an input directory instead of a generated scenario")
     parser.add_argument("--file", default="declarations.csv", help="the input file the plain booster reads")
     parser.add_argument("--mapping", help="the column mapping nigah ingests --data with")
@@ -81,7 +83,12 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="nigah-raw-"))
     data = Path(args.data) if args.data else work / "data"
     if not args.data:
-        nigah("generate", "--out", str(data), "--declarations", str(args.declarations), "--seed", str(args.seed))
+        nigah("generate", "--out", str(data), "--declarations", str(args.declarations), "--seed", str(args.seed),
+              "--style", args.style)
+    if args.style == "flat":  # the flat export's own columns
+        args.file, args.label, args.adverse, args.date = "export.csv", "Fraud", "1", "Date"
+        args.mapping = args.mapping or str(ROOT / "ingest" / "mappings" / "flat_declarations.yaml")
+        args.drop = args.drop or ["Declaration ID"]
     home = work / "home"
     nigah("ingest", str(data), "--home", str(home), *(["--mapping", args.mapping] if args.mapping else []))
     nigah("analyze", "--no-risk", "--home", str(home))  # diversion scores and flags, as in use
@@ -92,6 +99,8 @@ def main() -> None:
     label = outcome.isin(args.adverse.split(",")).astype(float).where(outcome.notna())
     dates = pd.to_datetime(raw[args.date], errors="coerce")
     drop = args.drop or (SCENARIO_DROP if not args.data else [])
+    if args.style == "flat":
+        drop = args.drop
     frame = raw.drop(columns=[c for c in drop + [args.date] if c in raw])
     plain = plain_booster(frame, label, dates, pd.Timestamp(nigah_result["split"]["test_from"]))
     final = nigah_result["models"]["final"]

@@ -19,6 +19,7 @@ PATTERNS: dict[str, str] = {
     "gd_number": r"[A-Z0-9][A-Z0-9-]{3,39}",
     "code": r"[A-Z0-9][A-Z0-9_.-]{0,39}",
     "country": r"[A-Z]{2}",
+    "currency": r"[A-Z]{3}",
     "phone": r"\+?[0-9]{7,15}",
     "vehicle_registration": r"[A-Z]{1,4}-?[0-9]{1,5}",
     # CNIC: Pakistan's national identity card number, 12345-1234567-1.
@@ -35,6 +36,7 @@ _HUMAN = {
     "gd_number": "a GD number like KPPI-HC-000123-2025",
     "code": "a code of letters, digits, '-', '_' or '.'",
     "country": "an ISO 3166 two-letter country code",
+    "currency": "an ISO 4217 three-letter currency code like KRW",
     "phone": "a phone number of 7-15 digits",
     "vehicle_registration": "a registration like TLH-1234",
     "cnic": "a CNIC like 12345-1234567-1",

@@ -12,6 +12,7 @@ schema column comes from, so a foreign dump loads without being edited:
           gd_number: Declaration ID      # a source column
           gd_type: {value: import}       # a constant
           date: {column: Date, date_format: "%d/%m/%Y"}   # parsed (and checked) by this format
+          payment_type: {column: Payment Type, optional: true}   # blank where the export lacks it
           inspection_outcome: {column: Fraud, codes: {"0": no_discrepancy, "1": discrepancy}}
       Trader:
         file: export.csv
@@ -21,6 +22,7 @@ schema column comes from, so a foreign dump loads without being edited:
           name: {template: "Importer {Importer ID}"}
     formats:
       Trader.ntn: code                   # their ids are not Pakistani NTNs
+    exchange_rates: {KRW: 0.00072}       # USD per unit: declared_value_usd from declared_amount
 
 Without a mapping, files are found by the schema's file names (``nigah.yaml``,
 generated from the schema, says so explicitly).
@@ -56,6 +58,10 @@ class Mapping:
     formats: dict[str, str] = field(default_factory=dict)
     csv: CsvOptions = CsvOptions()
     name: str = "custom"
+    # USD per unit of each currency (the customs rate for the period): where a
+    # Declaration maps declared_amount and currency but not declared_value_usd,
+    # the USD value is the amount at this rate.
+    exchange_rates: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> "Mapping":
@@ -70,10 +76,15 @@ class Mapping:
         for target, fmt in raw.get("formats", {}).items():
             if fmt not in PATTERNS:
                 raise IngestError(f"{path}: unknown format {fmt!r} for {target}")
+        rates = raw.get("exchange_rates") or {}
+        if not isinstance(rates, dict) or not all(isinstance(v, (int, float)) and 0 < v < float("inf")
+                                                  for v in rates.values()):
+            raise IngestError(f"{path}: exchange_rates must map currency codes to positive USD per unit")
         csv_opts = raw.get("csv", {})
         return cls(kinds=raw.get("kinds", {}), formats=raw.get("formats", {}),
                    csv=CsvOptions(csv_opts.get("delimiter"), csv_opts.get("encoding")),
-                   name=raw.get("name", Path(path).stem))
+                   name=raw.get("name", Path(path).stem),
+                   exchange_rates={str(k).upper(): float(v) for k, v in rates.items()})
 
     def schema(self, base: Schema = SCHEMA) -> Schema:
         """The schema with this mapping's format overrides (references to an
@@ -118,6 +129,8 @@ def _column(spec, raw: pd.DataFrame, target: str, file: str) -> pd.Series:
     elif "template" in spec:
         names = re.findall(r"{([^}]+)}", spec["template"])
         missing = [n for n in names if n not in raw.columns]
+        if missing and spec.get("optional"):
+            return pd.Series("", index=raw.index)
         if missing:
             raise IngestError(f"{file}: mapping for {target} uses missing column(s) {', '.join(missing)}")
         out = pd.Series("", index=raw.index)
@@ -125,6 +138,8 @@ def _column(spec, raw: pd.DataFrame, target: str, file: str) -> pd.Series:
             out = out + (raw[part[1:-1]].astype(str) if part.startswith("{") else part)
     else:
         col = spec.get("column")
+        if col not in raw.columns and spec.get("optional"):
+            return pd.Series("", index=raw.index)   # an export that lacks this column
         if col not in raw.columns:
             raise IngestError(f"{file}: mapping for {target} names missing column {col!r}")
         out = raw[col].astype(str)
@@ -136,9 +151,28 @@ def _column(spec, raw: pd.DataFrame, target: str, file: str) -> pd.Series:
     return out.fillna("")
 
 
-def _map(raw: pd.DataFrame, spec: dict, kind: str, file: str, schema: Schema) -> pd.DataFrame:
+def in_usd(amount: pd.Series, currency: pd.Series, rates: dict[str, float]) -> pd.Series:
+    """Declared amounts as USD text at ``rates``; a currency without a rate
+    gives a value validation refuses, naming the currency, so the row is
+    quarantined with its file, row and field rather than loaded without a value.
+
+    >>> in_usd(pd.Series(["1000", "50", "7"]), pd.Series(["KRW", "usd", "XYZ"]), {"KRW": 0.0005, "USD": 1}).tolist()
+    ['0.5', '50.0', 'no exchange rate for XYZ']
+    """
+    code = currency.str.strip().str.upper()
+    rate = code.map(rates)
+    value = pd.to_numeric(amount.str.strip(), errors="coerce") * rate
+    text = value.map(lambda v: repr(float(v)) if pd.notna(v) else "")
+    text = text.where(rate.notna(), "no exchange rate for " + code)
+    return text.where(amount.str.strip() != "", "")
+
+
+def _map(raw: pd.DataFrame, spec: dict, kind: str, file: str, schema: Schema,
+         rates: dict[str, float] | None = None) -> pd.DataFrame:
     frame = pd.DataFrame({target: _column(s, raw, f"{kind}.{target}", file)
                           for target, s in spec.get("columns", {}).items()}, index=raw.index)
+    if kind == "Declaration" and "declared_value_usd" not in frame and {"declared_amount", "currency"} <= set(frame):
+        frame["declared_value_usd"] = in_usd(frame["declared_amount"], frame["currency"], rates or {"USD": 1.0})
     if spec.get("distinct"):
         key = schema.node(kind).key if kind in schema.nodes else None
         if key in frame.columns:
@@ -170,7 +204,8 @@ def sources(directory: Path, mapping: Mapping | None, schema: Schema = SCHEMA) -
             raise IngestError(f"{directory}: no file matches {spec['file']!r} (mapping for {kind})")
         for path in paths:
             raw = read_table(path, mapping.csv)
-            found.append(Source(kind, path, _map(raw, spec, kind, path.name, schema), first_row(path)))
+            found.append(Source(kind, path, _map(raw, spec, kind, path.name, schema, mapping.exchange_rates),
+                                first_row(path)))
     return found
 
 

@@ -160,3 +160,35 @@ def test_scores_are_calibrated_and_channels_written(store, tmp_path):
     assert (written["risk_channel"] != "green").sum() == written["risk_selection"].notna().sum()
     assert summary["at_random"] == (written["risk_selection"] == "random").sum()
     assert (written["risk_channel"] == "red").mean() <= 0.03 + 0.02 + 3 / len(written)
+
+
+def test_the_flat_style_loads_every_attribute_and_converts_its_currency(tmp_path):
+    data = tmp_path / "flat"
+    run = nigah("generate", "--style", "flat", "--declarations", "3000", "--out", data)
+    assert run.returncode == 0, run.stderr
+    assert not (data / "truth" / "declarations.csv").read_text().count("Payment")  # truth kept apart
+    mapping = yaml.safe_load((ROOT / "ingest" / "mappings" / "flat_declarations.yaml").read_text())
+    # the export's prices are in won at 0.00072 USD each; one row names a currency without a rate
+    mapping["exchange_rates"] = {"KRW": 0.00072}
+    mapping["kinds"]["Declaration"]["columns"]["currency"] = {"column": "Currency"}
+    export = pd.read_csv(data / "export.csv", dtype=str, keep_default_na=False)
+    export["Currency"] = np.where(np.arange(len(export)) == 7, "XYZ", "KRW")
+    export.to_csv(data / "export.csv", index=False)
+    (tmp_path / "m.yaml").write_text(yaml.safe_dump(mapping))
+    home = tmp_path / "home"
+    run = nigah("ingest", data, "--mapping", tmp_path / "m.yaml", "--home", home, "--json",
+                "--quarantine", tmp_path / "q.csv")
+    assert run.returncode == 1, run.stderr   # the one row without a rate
+    rejected = pd.read_csv(tmp_path / "q.csv", dtype=str)
+    assert rejected["field"].tolist() == ["declared_value_usd"] and "XYZ" in rejected["reason"].iloc[0] + \
+        rejected["value"].iloc[0]
+    with DuckDBStore(home) as s:
+        d = s.node_table("Declaration", ["declared_amount", "currency", "declared_value_usd", "payment_type",
+                                         "transport_mode", "courier_id", "departure_country", "tax_rate"])
+        couriers = s.counts()["nodes"]["Courier"]
+    assert len(d) == 2999 and (d["currency"] == "KRW").all()
+    np.testing.assert_allclose(d["declared_value_usd"], d["declared_amount"] * 0.00072, rtol=1e-6)
+    assert d["payment_type"].notna().all() and d["transport_mode"].notna().all() and d["tax_rate"].notna().all()
+    assert couriers > 0 and d["courier_id"].notna().sum() == (d["transport_mode"] == "courier").sum()
+    numeric, categorical = attribute_columns()
+    assert {"payment_type", "transport_mode", "courier_id", "import_use"} <= set(categorical)

@@ -49,6 +49,7 @@ I2_ICONS = {
     "Consignor": "Organisation",
     "ClearingAgent": "Person",
     "Transporter": "Organisation",
+    "Courier": "Organisation",
     "Vehicle": "Lorry",
     "Station": "Place",
     "Route": "Road",

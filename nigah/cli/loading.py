@@ -10,17 +10,30 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nigah.cli.common import HomeOpt, JsonOpt, StoreOpt, console, home_dir, open_db, progress, refusals
+from nigah.cli.common import HomeOpt, JsonOpt, StoreOpt, console, fail, home_dir, open_db, progress, refusals
 
 
 def generate(out: Annotated[Path, typer.Option("--out", help="Directory to write the CSV files to.")],
              declarations: Annotated[int, typer.Option(help="Number of goods declarations.")] = 10_000,
              seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
-             fmt: Annotated[str, typer.Option("--format", help="File format: csv or parquet.")] = "csv"):
+             fmt: Annotated[str, typer.Option("--format", help="File format: csv or parquet.")] = "csv",
+             style: Annotated[str, typer.Option(
+                 help="'nigah': our own input files, rings, transit and unit-value fraud; 'flat': another "
+                      "administration's flat export of inspected GDs, fraud in parties and attribute "
+                      "combinations (load it with ingest/mappings/flat_declarations.yaml).")] = "nigah"):
     """Generate a synthetic customs scenario with planted typologies (ground truth under OUT/truth/)."""
     from nigah.ingest.scenario import ScenarioConfig, generate as run
+    from nigah.ingest.scenario.flat import FlatConfig, generate_flat
 
     t0 = time.perf_counter()
+    if style == "flat":
+        counts = generate_flat(out, FlatConfig(declarations=declarations, seed=seed))
+        console.print(f"wrote a flat export of {counts['declarations']:,} inspected declarations "
+                      f"({counts['fraudulent']:,} fraudulent, {counts['importers']:,} importers) to "
+                      f"{out / 'export.csv'} in {time.perf_counter() - t0:.1f}s")
+        return
+    if style != "nigah":
+        fail(f"unknown style {style!r}: use 'nigah' or 'flat'")
     with refusals():
         counts = run(out, ScenarioConfig(declarations=declarations, seed=seed), fmt=fmt)
     console.print(f"wrote {counts['declarations']:,} declarations, {counts['traders']:,} traders, "
