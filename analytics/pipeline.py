@@ -30,7 +30,7 @@ import pandas as pd
 from nigah.analytics.communities.projection import DETAILS, ON_DECLARATIONS, ProjectionConfig
 from nigah.analytics.communities.run import CommunityResult, analyze_communities
 from nigah.analytics.communities.scoring import DECLARATION_COLUMNS as SCORING_COLUMNS, IDENTIFIERS
-from nigah.analytics.risk.features import COLUMNS as RISK_COLUMNS
+from nigah.analytics.risk.features import declaration_columns
 from nigah.analytics.tables import Tables
 from nigah.analytics.transit.inputs import DECLARATION_COLUMNS as TRANSIT_COLUMNS
 from nigah.analytics.unit_value_flags import COLUMNS as UNIT_VALUE_COLUMNS
@@ -43,7 +43,7 @@ def needs(store: GraphStore) -> dict[str, list[str]]:
     """The columns the stages read, per label, so each label is read in one go."""
     wanted = {
         "Declaration": TRANSIT_COLUMNS + ["date", "trader_ntn", *ON_DECLARATIONS.values()]
-        + SCORING_COLUMNS + ["diversion_score"] + UNIT_VALUE_COLUMNS + RISK_COLUMNS,
+        + SCORING_COLUMNS + ["diversion_score"] + UNIT_VALUE_COLUMNS + declaration_columns(store.schema),
         "Trader": ["registered_on", *DETAILS.values(), *IDENTIFIERS],
     }
     return {label: [c for c in dict.fromkeys(cols) if c in store.schema.node(label).properties]

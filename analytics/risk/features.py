@@ -40,9 +40,18 @@ class DeclarationFeatures:
         return len(self.gd_number)
 
 
+def declaration_columns(schema) -> list[str]:
+    """The Declaration columns the features and the booster read: ours, and
+    every attribute the schema marks as a feature."""
+    from nigah.analytics.risk.booster import attribute_columns
+
+    numeric, categorical = attribute_columns(schema)
+    return [c for c in dict.fromkeys(COLUMNS + numeric + categorical) if c in schema.node("Declaration").properties]
+
+
 def read_declarations(store: GraphStore) -> pd.DataFrame:
-    """Declarations with the columns the features need, plus the carrier's transporter."""
-    wanted = [c for c in COLUMNS if c in store.schema.node("Declaration").properties]
+    """Declarations with :func:`declaration_columns`, plus the carrier's transporter."""
+    wanted = declaration_columns(store.schema)
     d = store.node_table("Declaration", wanted)
     operators = store.relationship_table("OPERATED_BY")
     d["transporter_id"] = d["vehicle_registration"].map(
