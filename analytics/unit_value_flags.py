@@ -14,7 +14,7 @@ noisy to send an officer to the shed (see ``nigah evaluate risk``).
 ...                   "hs_code": "85171300", "origin_country": "CN", "weight_kg": 10.0, "quantity": 5.0,
 ...                   "declared_value_usd": [1500.0, 1600.0, 1550.0, 1450.0, 1500.0, 300.0]})
 >>> unit_value_flags(d).dropna(subset=["unit_value_flag"]).to_dict("records")
-[{'gd_number': 'f', 'unit_value_flag': 'under_invoicing', 'unit_value_reasons': 'unit value 80% below the HS 85171300 reference for CN (robust z -32.2)'}]
+[{'gd_number': 'f', 'unit_value_flag': 'under_invoicing', 'unit_value_reasons': 'unit value 80% below the HS 85171300 reference for CN: under-invoiced, or goods of a higher-duty code declared under this one?'}]
 """
 from __future__ import annotations
 

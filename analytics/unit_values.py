@@ -72,6 +72,7 @@ def unit_value_reference(declarations: pd.DataFrame, shrink: float = 12.0) -> pd
         has = x["log_kg_per_unit"].notna()
         wc, ws = _shrunk(x[has], "log_kg_per_unit", [["hs", "origin"], ["hs"], ["chapter"]], shrink)
         out["weight_z"] = ((x.loc[has, "log_kg_per_unit"] - wc) / ws).reindex(x.index)
+        out["weight_ratio"] = np.exp(x.loc[has, "log_kg_per_unit"] - wc).reindex(x.index)
     else:
-        out["weight_z"] = np.nan
+        out["weight_z"] = out["weight_ratio"] = np.nan
     return out

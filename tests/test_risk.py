@@ -103,37 +103,44 @@ def test_unit_value_flags_stand_alone_with_reasons(scenario, tmp_path):
     assert (kind[under] == "under_invoicing").mean() > 0.7      # 0.91 on the default scenario
     assert under[kind == "under_invoicing"].mean() > 0.2    # 0.66 at 30k; 1,500 GDs make thin, wide groups
     assert (decl.loc[under, "gd_type"] == "import").all()
-    assert decl.loc[under, "unit_value_reasons"].str.match(r"unit value \d+% below the HS \d+ reference for \w+ "
-                                                           r"\(robust z -\d+\.\d\)$").all()
+    assert decl.loc[under, "unit_value_reasons"].str.match(r"unit value \d+% below the HS \d+ reference for \w+: under-invoiced").all()
     assert decl.loc[decl["unit_value_flag"].isna(), "unit_value_reasons"].isna().all()
 
 
 def test_reasons_name_the_strongest_evidence_first():
     context = pd.DataFrame({"hs_code": ["85171300"], "origin_country": ["CN"], "unit_value_ratio": [0.38],
                             "agent": ["CHAL-1"], "agent_adverse": [3], "agent_adverse_recent": [2],
-                            "agent_inspected": [9], "gd_type": ["import"]})
-    features = ["unit_value_z", "unit_value_log_ratio", "agent_adverse", "agent_adverse_recent", "import"]
-    text = reasons(np.array([[0.5, 0.4, 1.2, 0.3, -2.0]]), features, context)[0].split("\n")
-    assert text == ["agent CHAL-1 linked to 3 adverse finding(s) in 9 earlier inspection(s), 2 in the last 90 days",
-                    "unit value 62% below the HS 85171300 reference for CN"]
+                            "agent_inspected": [9], "gd_type": ["import"], "base_adverse_share": [0.1]})
+    features = ["unit_value_z", "unit_value_log_ratio", "agent_adverse", "agent_adverse_recent", "import",
+                "log_value_usd"]
+    text = reasons(np.array([[0.5, 0.4, 1.2, 0.3, 2.0, 0.2]]), features, context)[0].split("\n")
+    # the GD type and the consignment's size raised the score too, but say nothing with a direction
+    assert text == ["agent CHAL-1: findings in 3 of 9 earlier examination(s), 2 in the last 90 days, "
+                    "3.3× the usual share", "unit value 62% below the HS 85171300 reference for CN"
+                    ": under-invoiced, or goods of a higher-duty code declared under this one?"]
     # rows keep their own index: a slice of the context is not realigned
     assert evidence_texts("unit_value", context.set_index(pd.Index([7]))).to_dict() == {
-        7: "unit value 62% below the HS 85171300 reference for CN"}
+        7: "unit value 62% below the HS 85171300 reference for CN: under-invoiced, or goods of a higher-duty code declared under this one?"}
 
 
 def test_reasons_keep_each_row_its_own_text():
     n = 1000
     context = pd.DataFrame({"agent": [f"CHAL-{i}" if i % 7 else None for i in range(n)],
                             "agent_adverse": np.arange(n) % 5, "agent_adverse_recent": 0,
-                            "agent_inspected": np.arange(n) % 5 + 1, "trader_age_days": np.arange(n) - 10.0})
+                            "agent_inspected": np.arange(n) % 5 + 1, "trader_age_days": np.arange(n) - 10.0,
+                            "base_adverse_share": 0.5})
     contrib = np.zeros((n, 2))
     contrib[::3, 0] = 1.0                   # agent first on every third row
     contrib[1::3, 1] = 1.0                  # trader's age alone on the next
     text = reasons(contrib, ["agent_adverse", "trader_age_log_days"], context).tolist()
-    assert text[3] == "agent CHAL-3 linked to 3 adverse finding(s) in 4 earlier inspection(s)"
-    assert text[0] == "no agent on record"
+    assert text[3] == "agent CHAL-3: findings in 3 of 4 earlier examination(s), 1.5× the usual share"
+    assert text[0] == "nothing stands out"          # no agent on record is no reason
+    assert text[6] == "nothing stands out"          # an agent with 1 finding in 2 (the usual share) neither
     assert text[4] == "filed 6 days before the trader's registration"
-    assert text[2] == "nothing stands out" and text[999] == "agent CHAL-999 linked to 4 adverse finding(s) in 5 earlier inspection(s)"
+    assert text[13] == "trader registered only 3 days before filing"
+    assert text[400] == "nothing stands out"        # an established trader's age is no reason
+    assert text[2] == "nothing stands out" and text[999] == ("agent CHAL-999: findings in 4 of 5 earlier "
+                                                             "examination(s), 1.6× the usual share")
 
 
 @pytest.fixture(scope="module")

@@ -192,3 +192,24 @@ def test_the_flat_style_loads_every_attribute_and_converts_its_currency(tmp_path
     assert couriers > 0 and d["courier_id"].notna().sum() == (d["transport_mode"] == "courier").sum()
     numeric, categorical = attribute_columns()
     assert {"payment_type", "transport_mode", "courier_id", "import_use"} <= set(categorical)
+
+
+def test_evaluate_reasons_reads_the_reasons_an_officer_reads(scenario, tmp_path):
+    home = tmp_path / "home"
+    assert nigah("ingest", scenario, "--home", home).returncode == 0
+    assert nigah("train", "--epochs", "2", "--trees", "60", "--home", home).returncode == 0
+    assert nigah("analyze", "--home", home).returncode == 0
+    run = nigah("evaluate", "reasons", "--truth", scenario, "--json", "--home", home)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["top_declarations"] == int(np.ceil(1500 * 0.05)) and result["caught_frauds"] > 0
+    assert 0 <= result["first_reason_names_the_kind"] <= 1 and set(result["by_kind"]) <= {
+        "under_invoicing", "misdeclaration_hs", "misdeclaration_weight", "diversion"}
+    assert result["with_a_non_reason"] == 0.0, result["non_reason_examples"]
+    assert result["lines_with_jargon"] < 0.05, result["jargon_examples"]
+    labels = nigah("evaluate", "reasons", "--labels", "--home", home)
+    assert labels.returncode == 0 and "reason lines carry jargon" in labels.stderr
+    with DuckDBStore(home) as s:
+        reasons = s.node_table("Declaration", ["risk_reasons"])["risk_reasons"]
+    for line in reasons.str.split("\n").explode().dropna().unique():  # no fact without a direction
+        assert "no adverse finding" not in line and not line.endswith(" declaration") and "robust z" not in line

@@ -98,8 +98,10 @@ def declaration_features(d: pd.DataFrame, party_history: bool = True) -> Declara
         "diversion_score": _num(d["diversion_score"]).fillna(0) if "diversion_score" in d else 0.0,
     })
     context = pd.DataFrame({"hs_code": d["hs_code"], "origin_country": d["origin_country"],
-                            "unit_value_ratio": uv["ratio"], "kg_per_unit_z": uv["weight_z"],
+                            "unit_value_ratio": uv["ratio"], "unit_value_z": uv["z"], "kg_per_unit_z": uv["weight_z"],
+                            "kg_per_unit_ratio": uv["weight_ratio"],
                             "trader_age_days": age_days, "gd_type": d["gd_type"],
+                            "diversion_score": _num(d["diversion_score"]) if "diversion_score" in d else np.nan,
                             "recovered_duty_usd": _num(d["recovered_duty_usd"]) if "recovered_duty_usd" in d else np.nan})
     for party, column in PARTIES.items():
         keys = d[column] if column in d else pd.Series(None, index=d.index, dtype=object)

@@ -19,7 +19,7 @@ from nigah.analytics.risk.booster import (BoosterConfig, BoosterInputs, booster_
 from nigah.analytics.risk.features import DeclarationFeatures, declaration_features, read_declarations
 from nigah.analytics.risk.graph_data import build_graph, feature_widths
 from nigah.analytics.risk.persist import RiskBundle, load_bundle, save_bundle
-from nigah.analytics.risk.reasons import reasons
+from nigah.analytics.risk.reasons import reasons, with_own_anomalies
 from nigah.analytics.risk.selectivity import SelectivityConfig, channels
 from nigah.analytics.risk.train import RiskConfig, TimeSplit, predict, score_all, standardiser, train_gnn
 from nigah.graph.schema import REASON_SEPARATOR, SCHEMA
@@ -172,7 +172,8 @@ def score_risk(store: GraphStore, home: Path, selectivity: SelectivityConfig = S
     f = prepared.features
     risk, contrib, names = _scores(bundle, prepared)
     risk = calibrated(risk, bundle.calibration)
-    why = reasons(contrib, names, f.context.join(attribute_context(prepared, bundle)))
+    context = f.context.join(attribute_context(prepared, bundle))
+    why = with_own_anomalies(reasons(contrib, names, context), context)
     channel, selection = channels(risk, f.date, f.gd_number, selectivity)
     decl = pd.DataFrame({"gd_number": f.gd_number, "risk": np.round(risk.astype(float), 4),
                          "risk_channel": channel, "risk_selection": selection, "risk_reasons": why})

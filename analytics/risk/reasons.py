@@ -10,7 +10,7 @@ in Arrow: a million GDs' reasons take seconds, not minutes.
 >>> rows = pd.DataFrame({"hs_code": ["85171300", "85171300"], "origin_country": "CN",
 ...                      "unit_value_ratio": [0.38, 2.5]})
 >>> evidence_texts("unit_value", rows).tolist()
-['unit value 62% below the HS 85171300 reference for CN', 'unit value 2.5× the HS 85171300 reference for CN: dearer goods under a cheaper code?']
+['unit value 62% below the HS 85171300 reference for CN: under-invoiced, or goods of a higher-duty code declared under this one?', 'unit value 2.5× the HS 85171300 reference for CN: dearer goods under a cheaper code?']
 """
 from __future__ import annotations
 
@@ -122,10 +122,14 @@ def evidence_texts(evidence: str, rows: pd.DataFrame) -> pd.Series:
 
 
 def unit_value_reasons(rows: pd.DataFrame) -> pd.Series:
-    """The unit-value reason with its robust z, for the standalone flags
-    (``rows``: ``hs_code``, ``origin_country``, ``unit_value_ratio``, ``unit_value_z``)."""
-    text = _join(_evidence("unit_value", rows), " (robust z ", _one_decimal(_number(rows["unit_value_z"])), ")")
-    return _series(text, rows.index)
+    """The unit-value reason, for the standalone flags (``rows``:
+    ``hs_code``, ``origin_country``, ``unit_value_ratio``)."""
+    return _series(_evidence("unit_value", rows), rows.index)
+
+
+def _none(n: int) -> pa.Array:
+    """No reason: the evidence raised the score but has nothing with a direction to say."""
+    return pa.nulls(n, pa.string())
 
 
 def _evidence(evidence: str, rows: pd.DataFrame) -> pa.Array:
@@ -133,37 +137,55 @@ def _evidence(evidence: str, rows: pd.DataFrame) -> pa.Array:
         ratio = rows["unit_value_ratio"].astype(float)
         r = _number(ratio)
         where = _join(" the HS ", _str(rows["hs_code"]), " reference for ", _str(rows["origin_country"]))
-        below = _join("unit value ", _rounded(pc.multiply(pc.subtract(1.0, r), 100.0)), "% below", where)
+        below = _join("unit value ", _rounded(pc.multiply(pc.subtract(1.0, r), 100.0)), "% below", where,
+                      ": under-invoiced, or goods of a higher-duty code declared under this one?")
         above = _join("unit value ", _one_decimal(r), "×", where, ": dearer goods under a cheaper code?")
         text = pc.if_else(pa.array((ratio < 1).to_numpy()), below, above)
-        return pc.if_else(pa.array(ratio.notna().to_numpy()), text, "no usable unit value")
+        # within a quarter of the reference, or no usable value: nothing to say
+        usual = ratio.isna() | ratio.between(0.8, 1.25)
+        return pc.if_else(pa.array(usual.to_numpy()), _none(len(rows)), text)
     if evidence == "kg_per_unit_z":
-        return _join("weight per unit unusual for HS ", _str(rows["hs_code"]), " (robust z ",
-                     _one_decimal(_number(rows["kg_per_unit_z"]), sign=True), ")")
+        ratio = rows["kg_per_unit_ratio"].astype(float) if "kg_per_unit_ratio" in rows else \
+            pd.Series(np.nan, index=range(len(rows)))
+        r = _number(ratio)
+        where = _join(" the usual for HS ", _str(rows["hs_code"]))
+        light = _join("weight per unit ", _rounded(pc.multiply(pc.subtract(1.0, r), 100.0)), "% below", where,
+                      ": weight understated?")
+        heavy = _join("weight per unit ", _one_decimal(r), "×", where, ": other goods than declared?")
+        text = pc.if_else(pa.array((ratio < 1).to_numpy()), light, heavy)
+        return pc.if_else(pa.array(ratio.notna().to_numpy()), text, _none(len(rows)))
     if evidence in PARTIES:
         name = _join(PARTY_NAMES[evidence] + " ", _str(rows[evidence]))
         adverse, recent = _number(rows[f"{evidence}_adverse"]), _number(rows[f"{evidence}_adverse_recent"])
         seen = _join(" in ", _integer(_number(rows[f"{evidence}_inspected"])), " earlier inspection(s)")
         lately = pc.if_else(pc.greater(recent, 0.0), _join(", ", _integer(recent), " in the last 90 days"), "")
-        linked = _join(name, " linked to ", _integer(adverse), " adverse finding(s)", seen, lately)
-        text = pc.if_else(pc.greater(adverse, 0.0), linked, _join(name, ": no adverse finding", seen))
-        return pc.if_else(pa.array(rows[evidence].isna().to_numpy()), f"no {PARTY_NAMES[evidence]} on record", text)
+        examined = _number(rows[f"{evidence}_inspected"])
+        rate = pc.divide(adverse, pc.max_element_wise(examined, 1.0))
+        base = _number(rows["base_adverse_share"]) if "base_adverse_share" in rows else pa.array([0.0] * len(rows))
+        times = pc.divide(rate, pc.max_element_wise(base, 1e-9))
+        found = _join(name, ": findings in ", _integer(adverse), " of ", _integer(examined),
+                      " earlier examination(s)", lately)
+        compared = pc.if_else(pc.greater(base, 0.0), _join(found, ", ", _one_decimal(times), "× the usual share"),
+                              found)
+        # A party with no finding, or no more than the usual share, is no reason.
+        worse = pc.and_(pc.greater(adverse, 0.0), pc.greater(rate, base))
+        return pc.if_else(pc.and_(worse, pa.array(rows[evidence].notna().to_numpy())), compared, _none(len(rows)))
     if evidence == "trader_age":
         days = rows["trader_age_days"].astype(float)
         d = _number(days)
         after = _join("filed ", _integer(pc.negate(d)), " days before the trader's registration")
         # (a re-registered front can file under its new NTN's old records)
-        before = _join("trader registered ", _integer(d), " days before filing")
-        text = pc.if_else(pc.greater_equal(d, 0.0), before, after)
+        before = _join("trader registered only ", _integer(d), " days before filing")
+        # an established trader's age is no reason; a new one's, or an unknown one, is
+        text = pc.if_else(pc.greater_equal(d, 0.0), pc.if_else(pc.less(d, 365.0), before, _none(len(rows))), after)
         return pc.if_else(pa.array(days.notna().to_numpy()), text, "trader's registration date unknown")
     if evidence == "duty":
-        return _join("high-duty goods (HS ", _str(rows["hs_code"]), ")")
-    if evidence == "gd_type":
-        return _join(_str(rows["gd_type"]), " declaration")
+        return _join("high-duty goods (HS ", _str(rows["hs_code"]), "): more to gain by misdeclaring")
+    if evidence in ("gd_type", "size"):   # facts without a direction
+        return _none(len(rows))
     if evidence.startswith("attribute:"):
         return _attribute_text(evidence.split(":", 1)[1], rows)
-    constant = {"diversion_score": "transit movement flagged for diversion (see its diversion reasons)",
-                "size": "size of the consignment (value, weight, quantity)"}
+    constant = {"diversion_score": "transit movement flagged for diversion (see its diversion reasons)"}
     return pa.array([constant.get(evidence, evidence.replace("_", " "))] * len(rows), pa.string())
 
 
@@ -203,6 +225,43 @@ class _Rows:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+# The GD's own anomalies, as the detectors see them apart from any model: an
+# officer checks these at the shed, so where one is clear it leads the
+# reasons, before what the model weighed about who filed (the context).
+OWN_ANOMALIES = {
+    "diversion_score": lambda c: c["diversion_score"].astype(float) >= SCHEMA.score("diversion_score").flag_at,
+    "unit_value": lambda c: (c["unit_value_z"].astype(float).abs() >= 3)
+    & ~c["unit_value_ratio"].astype(float).between(0.67, 1.5),
+    "kg_per_unit_z": lambda c: (c["kg_per_unit_z"].astype(float).abs() >= 3)
+    & ~c["kg_per_unit_ratio"].astype(float).between(0.67, 1.5),
+}
+
+
+def with_own_anomalies(why: pd.Series, context: pd.DataFrame, top: int = 4) -> pd.Series:
+    """``why`` (from :func:`reasons`) with the GD's clear anomalies first, each once.
+
+    >>> c = pd.DataFrame({"hs_code": ["85171300"], "origin_country": ["CN"], "unit_value_ratio": [0.4],
+    ...                   "unit_value_z": [-4.0], "kg_per_unit_z": [0.0], "kg_per_unit_ratio": [1.0],
+    ...                   "diversion_score": [0.1]})
+    >>> with_own_anomalies(pd.Series(["agent A: findings in 3 of 4 earlier examination(s)"]), c)[0].split(REASON_SEPARATOR)[0]
+    'unit value 60% below the HS 85171300 reference for CN: under-invoiced, or goods of a higher-duty code declared under this one?'
+    """
+    lines = why.where(why != NOTHING, "").str.split(REASON_SEPARATOR)
+    lead = pd.Series([[] for _ in range(len(why))], index=why.index)
+    for evidence, clear in OWN_ANOMALIES.items():
+        if not all(c in context for c in ("diversion_score", "unit_value_z", "kg_per_unit_ratio")):
+            break
+        rows = np.flatnonzero(clear(context).fillna(False).to_numpy())
+        if len(rows):
+            texts = _evidence(evidence, _Rows(context, rows)).to_pylist()
+            for row, text in zip(rows, texts):
+                if text:
+                    lead.iat[row].append(text)
+    joined = [REASON_SEPARATOR.join(list(dict.fromkeys(a + [x for x in b if x]))[:top]) or NOTHING
+              for a, b in zip(lead, lines)]
+    return pd.Series(joined, index=why.index)
 
 
 def reasons(contributions: np.ndarray, features: list[str], context: pd.DataFrame, top: int = 3) -> pd.Series:

@@ -161,3 +161,38 @@ def _print_risk(result: dict) -> None:
     for flag, q in d["unit_value_flags"].items():
         console.print(f"unit-value flag {flag}: {q['flagged']} GDs, precision {q['precision']:.3f}, "
                       f"recall {q['recall']:.3f}")
+
+
+@evaluate_app.command("reasons")
+def evaluate_reasons(truth: Annotated[Optional[Path], typer.Option(
+                         "--truth", help="Scenario directory: check first reasons against the planted kinds.")] = None,
+                     labels: Annotated[bool, typer.Option(
+                         "--labels", help="Use the store's own adverse findings as the frauds.")] = False,
+                     percent: Annotated[float, typer.Option(help="The top share of GDs by risk to read.")] = 5.0,
+                     store: StoreOpt = None, home: HomeOpt = None, as_json: JsonOpt = False):
+    """Reasons an officer can read: among the top GDs by risk, how often the first reason names
+    the fraud's kind, how many carry a non-reason, and how many reason lines carry jargon."""
+    from nigah.analytics.risk.evaluate import fraud_truth
+    from nigah.analytics.risk.reason_quality import reason_quality
+
+    if (truth is None) == (not labels):
+        fail("give --truth DIR (a generated scenario) or --labels (the store's own outcomes)")
+    kinds = fraud = None
+    if truth is not None:
+        _truth(truth, "declarations.csv")
+        t = fraud_truth(truth)
+        kinds, fraud = t["kind"], t["fraud"]
+    with open_db(store, home_dir(home)) as db, refusals():
+        result = reason_quality(db, kinds, fraud, percent)
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    if "first_reason_names_the_kind" in result:
+        console.print(f"first reason names the kind for {result['first_reason_names_the_kind']:.1%} of "
+                      f"{result['caught_frauds']} frauds caught in the top {percent:g}%: " + ", ".join(
+                          f"{k} {v['named']:.0%} of {v['caught']}" for k, v in result["by_kind"].items()))
+    console.print(f"{result['with_a_non_reason']:.1%} of the top {percent:g}% carry a non-reason; "
+                  f"{result['lines_with_jargon']:.1%} of {result['reason_lines']:,} reason lines carry jargon; "
+                  f"{result['reasons_per_declaration']} reasons per GD")
+    for example in result["non_reason_examples"] + result["jargon_examples"]:
+        console.print(f"  e.g. {example}", markup=False, highlight=False)
