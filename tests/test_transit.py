@@ -136,10 +136,10 @@ def test_evidence_reads_like_an_officer_would_write_it(scored):
     assert scored.at["OFF", "reasons"] == [
         "scanned at Larkana (LRK) on 2025-02-02 22:00, not on the declared route APTTA-CMN"]
     (stay,) = scored.at["STAY", "reasons"]
-    assert stay.startswith("leg Sukkur→Quetta took 61 h against a norm of 18 h (p95 ")
+    assert stay.startswith("leg Sukkur→Quetta took 2.5 days against a norm of 18 h (p95 ")
     (no_exit,) = scored.at["NOEXIT", "reasons"]
-    assert no_exit.startswith("no exit scan at Chaman 200 h after the first scan at Karachi Port on "
-                               "2025-03-22 16:00 (allowed 96 h); last seen at Sukkur")
+    assert no_exit.startswith("no exit scan at Chaman 8.3 days after the first scan at Karachi Port on "
+                               "2025-03-22 16:00 (allowed 4 days); last seen at Sukkur")
     assert "already on transit DB-A" in scored.at["DB-B", "reasons"][0]
     assert any("Peshawar" in r and "cloned plates" in r for r in scored.at["CLONE", "reasons"])
     assert "FAST-NEXT" in scored.at["FAST", "reasons"][0]

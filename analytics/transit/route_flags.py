@@ -22,7 +22,7 @@ import pandas as pd
 
 from nigah.analytics.transit.config import TransitConfig
 from nigah.analytics.transit.movements import Prepared
-from nigah.analytics.transit.util import evidence, hours, no_evidence, num, when
+from nigah.analytics.transit.util import duration, evidence, hours, no_evidence, num, when
 
 MAD_TO_SD = 1.4826  # MAD of a normal distribution times this is its standard deviation
 
@@ -101,8 +101,8 @@ def leg_overstay(p: Prepared, names: pd.Series, config: TransitConfig) -> pd.Dat
     n = norms.loc[hit.index]
     text = ("leg " + hit["from_station"].map(names).fillna(hit["from_station"]) + "→"
             + hit["to_station"].map(names).fillna(hit["to_station"]) + " took "
-            + num(hit["hours"]) + " h against a norm of " + num(n["median"]) + " h (p95 "
-            + num(n["p95"]) + " h, " + n["source"] + ", " + n["count"].astype(int).astype(str)
+            + duration(hit["hours"]) + " against a norm of " + duration(n["median"]) + " (p95 "
+            + duration(n["p95"]) + ", " + n["source"] + ", " + n["count"].astype(int).astype(str)
             + " legs), leaving " + when(hit["start"]))
     return evidence(hit, "leg_overstay", text, hit["start"])
 
@@ -117,7 +117,7 @@ def exit_flags(p: Prepared, names: pd.Series, as_of: pd.Timestamp,
         return no_evidence()
     deadline = m["start"] + pd.to_timedelta(m["allowed_hours"] + config.exit_grace_hours, unit="h")
     exit_name = m["exit_station"].map(names).fillna(m["exit_station"])
-    allowed = " (allowed " + num(m["allowed_hours"]) + " h)"
+    allowed = " (allowed " + duration(m["allowed_hours"]) + ")"
 
     missing = m["exit_time"].isna() & (as_of > deadline)
     name = lambda col: m[col].map(names).fillna(m[col])  # noqa: E731
@@ -126,12 +126,12 @@ def exit_flags(p: Prepared, names: pd.Series, as_of: pd.Timestamp,
                     + allowed + "; last seen at " + name("last_station") + " on " + when(m["last_scan"]),
                     " after the declaration on " + m["date"].dt.strftime("%Y-%m-%d") + allowed
                     + "; never scanned")
-    text = ("no exit scan at " + exit_name + " " + num(hours(as_of, m["start"])) + " h"
+    text = ("no exit scan at " + exit_name + " " + duration(hours(as_of, m["start"]))
             + pd.Series(seen, index=m.index))
     no_exit = evidence(m[missing], "no_exit", text[missing], deadline[missing])
 
     late = m["exit_time"] > deadline
-    text = ("exit scan at " + exit_name + " came " + num(hours(m["exit_time"], m["start"]))
-            + " h after the first scan" + allowed + ", on " + when(m["exit_time"]))
+    text = ("exit scan at " + exit_name + " came " + duration(hours(m["exit_time"], m["start"]))
+            + " after the first scan" + allowed + ", on " + when(m["exit_time"]))
     late_exit = evidence(m[late], "late_exit", text[late], m.loc[late, "exit_time"])
     return pd.concat([no_exit, late_exit], ignore_index=True)

@@ -29,6 +29,17 @@ def num(values: pd.Series, digits: int = 0) -> pd.Series:
     return values.map(lambda v: f"{v:.{digits}f}") if digits else values.astype("Int64").astype(str)
 
 
+def duration(hours: pd.Series) -> pd.Series:
+    """Hours as an officer reads them: ``7 h`` up to two days, ``3.5 days`` beyond.
+
+    >>> duration(pd.Series([7.2, 47.0, 84.0])).tolist()
+    ['7 h', '47 h', '3.5 days']
+    """
+    hours = pd.Series(hours, dtype=float)
+    days = (hours / 24).round(1).map(lambda v: f"{v:.1f}".removesuffix(".0") + " days")
+    return num(hours).add(" h").where(hours < 48, days)
+
+
 def when(times: pd.Series) -> pd.Series:
     return pd.to_datetime(pd.Series(times)).dt.strftime("%Y-%m-%d %H:%M").fillna("?").astype(str)
 
