@@ -179,7 +179,8 @@ class DuckDBStore(GraphStore):
 
     def _upsert_nodes(self, label: str, rows: pd.DataFrame) -> UpsertResult:
         node = self.schema.node(label)
-        return self._upsert(_q(label), rows, [node.key], node.input_properties)
+        # only the properties the rows bring: the others keep their stored values
+        return self._upsert(_q(label), rows, [node.key], [p for p in node.input_properties if p.name in rows])
 
     def _upsert_relationships(self, rel_type: str, rows: pd.DataFrame) -> UpsertResult:
         rel = self.schema.relationship(rel_type)

@@ -171,7 +171,11 @@ class Loader:
         refs = [(p.name, p.references) for p in node.input_properties if p.references]
         good = self._check_references(good, refs, file, label)
         good = self._drop_duplicates(good, [node.key], file, label)
-        columns = [p.name for p in node.input_properties] + list(PROVENANCE)
+        # A later load changes only what it brings: a property whose column the
+        # file lacks is left as stored, not set to null (a traders.csv of
+        # ntn,name,phone updates phones and keeps addresses and bank accounts).
+        brought = set(source.frame.columns) | {node.key}
+        columns = [p.name for p in node.input_properties if p.name in brought] + list(PROVENANCE)
         before = UpsertResult(**vars(self.report.kinds.setdefault(label, KindSummary()).result))
         self._upsert(label, file, good[columns], lambda b: self.store.upsert_nodes(label, b))
         if label in self._referenced():  # only references need the keys
@@ -180,6 +184,8 @@ class Loader:
         # Nodes that all came new can have no relationship to replace.
         all_new = after.updated == before.updated and after.unchanged == before.unchanged
         for rel in self.schema.column_relationships(label):
+            if rel.column not in brought:
+                continue   # the file says nothing about this link: keep what is stored
             # Rows without a target are kept: they remove a relationship the GD no longer has.
             edges = good[[node.key, rel.column, *PROVENANCE]]
             edges = edges.rename(columns={node.key: "source", rel.column: "target"})

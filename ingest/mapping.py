@@ -121,7 +121,7 @@ class Mapping:
         return replace(base, nodes=nodes, relationships=rels)
 
 
-def _column(spec, raw: pd.DataFrame, target: str, file: str) -> pd.Series:
+def _column(spec, raw: pd.DataFrame, target: str, file: str) -> pd.Series | None:
     if isinstance(spec, str):
         spec = {"column": spec}
     if "value" in spec:
@@ -130,7 +130,7 @@ def _column(spec, raw: pd.DataFrame, target: str, file: str) -> pd.Series:
         names = re.findall(r"{([^}]+)}", spec["template"])
         missing = [n for n in names if n not in raw.columns]
         if missing and spec.get("optional"):
-            return pd.Series("", index=raw.index)
+            return None   # the file does not bring this column
         if missing:
             raise IngestError(f"{file}: mapping for {target} uses missing column(s) {', '.join(missing)}")
         out = pd.Series("", index=raw.index)
@@ -139,7 +139,7 @@ def _column(spec, raw: pd.DataFrame, target: str, file: str) -> pd.Series:
     else:
         col = spec.get("column")
         if col not in raw.columns and spec.get("optional"):
-            return pd.Series("", index=raw.index)   # an export that lacks this column
+            return None   # an export that lacks this column: it brings nothing for it
         if col not in raw.columns:
             raise IngestError(f"{file}: mapping for {target} names missing column {col!r}")
         out = raw[col].astype(str)
@@ -169,8 +169,8 @@ def in_usd(amount: pd.Series, currency: pd.Series, rates: dict[str, float]) -> p
 
 def _map(raw: pd.DataFrame, spec: dict, kind: str, file: str, schema: Schema,
          rates: dict[str, float] | None = None) -> pd.DataFrame:
-    frame = pd.DataFrame({target: _column(s, raw, f"{kind}.{target}", file)
-                          for target, s in spec.get("columns", {}).items()}, index=raw.index)
+    columns = {target: _column(s, raw, f"{kind}.{target}", file) for target, s in spec.get("columns", {}).items()}
+    frame = pd.DataFrame({t: c for t, c in columns.items() if c is not None}, index=raw.index)
     if kind == "Declaration" and "declared_value_usd" not in frame and {"declared_amount", "currency"} <= set(frame):
         frame["declared_value_usd"] = in_usd(frame["declared_amount"], frame["currency"], rates or {"USD": 1.0})
     if spec.get("distinct"):
@@ -204,8 +204,10 @@ def sources(directory: Path, mapping: Mapping | None, schema: Schema = SCHEMA) -
             raise IngestError(f"{directory}: no file matches {spec['file']!r} (mapping for {kind})")
         for path in paths:
             raw = read_table(path, mapping.csv)
-            found.append(Source(kind, path, _map(raw, spec, kind, path.name, schema, mapping.exchange_rates),
-                                first_row(path)))
+            frame = _map(raw, spec, kind, path.name, schema, mapping.exchange_rates)
+            if kind in schema.nodes and schema.node(kind).key not in frame and spec.get("distinct"):
+                continue   # its key column is optional and absent: the file brings none of this kind
+            found.append(Source(kind, path, frame, first_row(path)))
     return found
 
 

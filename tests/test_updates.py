@@ -1,0 +1,44 @@
+"""A system of record: a later load changes only what it brings."""
+from __future__ import annotations
+
+import pandas as pd
+
+from nigah.ingest.load import ingest_directory
+
+
+def test_a_partial_traders_file_updates_only_its_columns(empty_store, scenario, tmp_path):
+    store = empty_store
+    ingest_directory(store, scenario)
+    keep = ["address", "bank_account", "director_cnic", "registered_on", "director_name"]
+    before = store.node_table("Trader", ["name", "phone", *keep]).set_index("ntn")
+    traders = pd.read_csv(scenario / "traders.csv", dtype=str).head(3)
+    later = tmp_path / "later"
+    later.mkdir()
+    traders.assign(phone=["03001234567", "03007654321", "03111111111"])[["ntn", "name", "phone"]].to_csv(
+        later / "traders.csv", index=False)
+    report = ingest_directory(store, later)
+    assert report.kinds["Trader"].result.updated == 3 and not report.rejections
+    after = store.node_table("Trader", ["name", "phone", *keep]).set_index("ntn")
+    changed = traders["ntn"].tolist()
+    assert after.loc[changed, "phone"].tolist() == ["03001234567", "03007654321", "03111111111"]
+    pd.testing.assert_frame_equal(after.loc[changed, keep], before.loc[changed, keep])   # nothing erased
+    pd.testing.assert_frame_equal(after.drop(index=changed), before.drop(index=changed))
+
+
+def test_a_declarations_file_without_a_link_column_keeps_the_links(empty_store, scenario, tmp_path):
+    store = empty_store
+    ingest_directory(store, scenario)
+    carried = store.relationship_table("CARRIED_BY").sort_values(["source", "target"]).reset_index(drop=True)
+    decl = pd.read_csv(scenario / "declarations.csv", dtype=str, keep_default_na=False)
+    later = tmp_path / "later"
+    later.mkdir()
+    # a later file of the same GDs with corrected values, but no vehicle column
+    decl.drop(columns=["vehicle_registration"]).assign(duty_usd="1.0").to_csv(later / "declarations.csv",
+                                                                            index=False)
+    report = ingest_directory(store, later)
+    assert report.kinds["Declaration"].result.updated == len(decl)
+    again = store.relationship_table("CARRIED_BY").sort_values(["source", "target"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(again[["source", "target"]], carried[["source", "target"]])
+    stored = store.node_table("Declaration", ["duty_usd", "vehicle_registration"])
+    assert (stored["duty_usd"] == 1.0).all()
+    assert stored["vehicle_registration"].notna().sum() == (decl["vehicle_registration"] != "").sum()
