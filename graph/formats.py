@@ -45,9 +45,20 @@ _HUMAN = {
 }
 
 
+# Digits as Urdu, Arabic or Hindi text writes them (۱۲۳, ١٢٣, १२३) are the
+# same digits: an NTN typed in Urdu is the same NTN. Full-width forms go
+# through Unicode's compatibility normalisation (NFKC).
+_DIGITS = {ord(c): str(i) for base in (0x0660, 0x06F0, 0x0966, 0x09E6) for i, c in
+           enumerate(map(chr, range(base, base + 10)))}
+
+
 def normalise(fmt: str, values: pd.Series) -> pd.Series:
-    """Canonical spelling of ``values`` for format ``fmt`` (strings in, strings out)."""
-    s = values.str.strip().str.upper()
+    """Canonical spelling of ``values`` for format ``fmt`` (strings in, strings out).
+
+    >>> normalise("ntn", pd.Series(["۱۲۳۴۵۶۷-۸", "１２３４５６７８"])).tolist()
+    ['1234567-8', '1234567-8']
+    """
+    s = values.str.normalize("NFKC").str.translate(_DIGITS).str.strip().str.upper()
     if fmt == "hs_code":
         s = s.str.replace(".", "", regex=False).str.replace(" ", "", regex=False)
     elif fmt == "phone":

@@ -49,6 +49,9 @@ def _floats(text: pd.Series, present: pd.Series) -> pd.Series | None:
     return values
 
 
+EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
+
+
 def _parse(prop: Property, text: pd.Series) -> tuple[pd.Series, pd.Series, str]:
     """Typed values, a mask of values that failed to parse, and the reason for those
     (``text``: trimmed strings, "" where missing)."""
@@ -57,19 +60,26 @@ def _parse(prop: Property, text: pd.Series) -> tuple[pd.Series, pd.Series, str]:
         values = _floats(text, present) if prop.type == "float" else None
         if values is None:
             values = pd.to_numeric(text.where(present), errors="coerce")
-        bad = present & values.isna()
+        # inf, nan and 1e400 parse, but no declared quantity is infinite
+        bad = present & (values.isna() | ~np.isfinite(values.astype(float)))
         if prop.type == "int":
             bad |= present & values.notna() & (values % 1 != 0)
             values = values.where(~bad).round().astype("Int64")
-        return values, bad, f"not {'a whole number' if prop.type == 'int' else 'a number'}"
+        values = values.where(~bad)
+        return values, bad, f"not {'a whole number' if prop.type == 'int' else 'a finite number'}"
     if prop.type in ("date", "datetime"):
         # prop.format on a date is a mapping's strptime format (Mapping.schema).
         fmt = prop.format or ("%Y-%m-%d" if prop.type == "date" else "ISO8601")
         values = pd.to_datetime(text.where(present), format=fmt, errors="coerce")
+        # 0001-01-01 or 9999-12-31 parse, but no GD was filed then: such a
+        # date would stretch every time axis to millennia
+        plausible = values.isna() | ((values >= EARLIEST) & (values <= LATEST))
+        values = values.where(plausible)
         bad = present & values.isna()
+        years = " from 1900 to 2100"
         if prop.format:
-            return values, bad, f"not a date in the mapping's format {prop.format}"
-        return values, bad, "not a date (YYYY-MM-DD)" if prop.type == "date" else "not an ISO date-time"
+            return values, bad, f"not a date in the mapping's format {prop.format}{years}"
+        return values, bad, ("not a date (YYYY-MM-DD)" if prop.type == "date" else "not an ISO date-time") + years
     if prop.type == "enum":
         values = text.str.lower()
         bad = present & ~values.isin(prop.values)

@@ -112,6 +112,7 @@ def test_numbers_parse_as_pandas_reads_them(values):
     text = pd.Series(values, dtype="str")
     parsed, bad, _ = _parse(Property("x", "float"), text)
     expected = pd.to_numeric(text.where(text != ""), errors="coerce")
+    expected = expected.where(expected.abs() < float("inf"))  # inf, nan and 1e400 are refused, not loaded
     pd.testing.assert_series_equal(parsed, expected, check_names=False)
     assert [str(v) for v in parsed] == [str(v) for v in expected]  # the sign of zero too
     assert bad.tolist() == ((text != "") & expected.isna()).tolist()

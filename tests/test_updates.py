@@ -42,3 +42,26 @@ def test_a_declarations_file_without_a_link_column_keeps_the_links(empty_store, 
     stored = store.node_table("Declaration", ["duty_usd", "vehicle_registration"])
     assert (stored["duty_usd"] == 1.0).all()
     assert stored["vehicle_registration"].notna().sum() == (decl["vehicle_registration"] != "").sum()
+
+
+def test_poison_values_are_quarantined_not_loaded():
+    from nigah.graph.schema import SCHEMA
+    from nigah.ingest.validate import validate
+
+    raw = pd.DataFrame({"declared_value_usd": ["inf", "1e400", "-inf", "nan", "12"],
+                        "date": ["0001-01-01", "9999-12-31", "-2025-01-01", "2025-02-30", "2025-01-01"]})
+    props = [SCHEMA.node("Declaration").properties[c] for c in raw.columns]
+    good, rejected = validate(raw, props, "declarations.csv")
+    assert good["_source_row"].tolist() == [6]
+    reasons = {(r.row, r.field): r.reason for r in rejected}
+    assert all(reasons[(row, "declared_value_usd")] == "not a finite number" for row in (2, 3, 4, 5))
+    assert all(reasons[(row, "date")].endswith("from 1900 to 2100") for row in (2, 3, 4, 5))
+
+
+def test_digits_written_in_urdu_or_full_width_are_the_same_key():
+    from nigah.graph.schema import SCHEMA
+    from nigah.ingest.validate import validate
+
+    raw = pd.DataFrame({"ntn": ["۱۲۳۴۵۶۷-۸", "１２３４５６７-８", "١٢٣٤٥٦٧٨"], "name": ["a", "b", "c"]})
+    good, rejected = validate(raw, [SCHEMA.node("Trader").properties[c] for c in raw.columns], "traders.csv")
+    assert not rejected and good["ntn"].tolist() == ["1234567-8"] * 3
