@@ -37,7 +37,7 @@ def duration(hours: pd.Series) -> pd.Series:
     """
     hours = pd.Series(hours, dtype=float)
     days = (hours / 24).round(1).map(lambda v: f"{v:.1f}".removesuffix(".0") + " days")
-    return num(hours).add(" h").where(hours < 48, days)
+    return num(hours).add(" h").where(hours.round() < 48, days)
 
 
 def when(times: pd.Series) -> pd.Series:
