@@ -65,3 +65,21 @@ def test_no_command_module_sets_the_environment():
     cli = Path(__file__).parents[1] / "nigah" / "cli"
     for module in cli.glob("*.py"):
         assert "os.environ[" not in module.read_text(), module
+
+
+@pytest.mark.parametrize("rows", ["0", "-1"])
+def test_a_batch_size_below_one_is_refused_before_anything_loads(scenario, tmp_path, rows):
+    run = nigah("ingest", str(scenario), "--batch-rows", rows, "--home", str(tmp_path / "home"))
+    assert run.returncode == 2 and "--batch-rows" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "home" / "nigah.duckdb").exists()
+
+
+def test_an_unwritable_quarantine_is_one_plain_line(scenario, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "traders.csv").write_text((scenario / "traders.csv").read_text() + "not-an-ntn,Someone\n")
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    run = nigah("ingest", str(bad), "--home", str(tmp_path / "home"), "--quarantine", str(blocker / "q.csv"))
+    assert run.returncode == 2 and "cannot write the quarantine report" in run.stderr
+    assert "Traceback" not in run.stderr

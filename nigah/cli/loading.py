@@ -47,7 +47,7 @@ def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input fi
                help="Column mapping (YAML) for another system's export (see docs/mappings.md).")] = None,
            quarantine: Annotated[Optional[Path], typer.Option(
                help="Where to write rejected rows (default HOME/quarantine/ingest-TIME.csv).")] = None,
-           batch_rows: Annotated[int, typer.Option(help="Rows per committed, journalled batch.")] = 200_000,
+           batch_rows: Annotated[int, typer.Option(min=1, help="Rows per committed, journalled batch.")] = 200_000,
            resolve: Annotated[bool, typer.Option(help="Resolve parties written under variant names "
                                                       "(see `nigah resolve`).")] = True,
            as_json: JsonOpt = False):
@@ -84,7 +84,11 @@ def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input fi
         summary["entity_resolution"] = resolved
     if report.rejections:
         path = quarantine or home / "quarantine" / f"ingest-{time.strftime('%Y%m%d-%H%M%S')}.csv"
-        write_quarantine(report.rejections, path)
+        try:
+            write_quarantine(report.rejections, path)
+        except OSError as exc:  # the load itself is committed; say where the report could not go
+            fail(f"loaded, but cannot write the quarantine report to {path}: {exc.strerror or exc}; "
+                 f"{report.quarantined_rows} row(s) were rejected (rerun with --quarantine FILE)")
         summary["quarantine_file"] = str(path)
     if as_json:
         print(json.dumps(summary, indent=2))
