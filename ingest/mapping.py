@@ -29,6 +29,7 @@ generated from the schema, says so explicitly).
 """
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -69,6 +70,7 @@ class Mapping:
             raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise IngestError(f"{path}: cannot read the mapping: {exc}") from exc
+        _check_shape(path, raw)
         known = set(SCHEMA.nodes) | set(SCHEMA.relationships)
         for kind in raw.get("kinds", {}):
             if kind not in known:
@@ -119,6 +121,46 @@ class Mapping:
                 (nodes if kind in nodes else rels)[kind] = replace(
                     owner, properties={**owner.properties, **dated})
         return replace(base, nodes=nodes, relationships=rels)
+
+
+COLUMN_KEYS = {"column", "value", "template", "codes", "date_format", "optional"}
+
+
+def _check_shape(path: Path, raw) -> None:
+    """A mapping file's structure, checked before it is used: each mistake is
+    named with where it is, never met later as a traceback."""
+    def wrong(where: str, what: str) -> IngestError:
+        return IngestError(f"{path}: {where} must be {what}")
+
+    if not isinstance(raw, dict):
+        raise wrong("the mapping", "a map of name, csv, formats, exchange_rates and kinds")
+    for part in ("kinds", "formats", "csv"):
+        if part in raw and not isinstance(raw[part], dict):
+            raise wrong(part, "a map")
+    encoding = (raw.get("csv") or {}).get("encoding")
+    if encoding is not None:
+        try:
+            codecs.lookup(str(encoding))
+        except LookupError:
+            raise IngestError(f"{path}: unknown encoding {encoding!r} under csv") from None
+    for kind, spec in (raw.get("kinds") or {}).items():
+        if not isinstance(spec, dict):
+            raise wrong(f"kinds.{kind}", "a map with file and columns")
+        if not isinstance(spec.get("file"), str):
+            raise wrong(f"kinds.{kind}.file", "a file name or glob")
+        columns = spec.get("columns", {})
+        if not isinstance(columns, dict):
+            raise wrong(f"kinds.{kind}.columns", "a map of schema column to source")
+        for target, col in columns.items():
+            if isinstance(col, dict):
+                unknown = set(col) - COLUMN_KEYS
+                if unknown or not ({"column", "value", "template"} & set(col)):
+                    raise wrong(f"kinds.{kind}.columns.{target}", "a source column name, or a map with "
+                                "column, value or template (and codes, date_format, optional)")
+                if "codes" in col and not isinstance(col["codes"], dict):
+                    raise wrong(f"kinds.{kind}.columns.{target}.codes", "a map of source value to value")
+            elif not isinstance(col, str):
+                raise wrong(f"kinds.{kind}.columns.{target}", "a source column name or a map")
 
 
 def _column(spec, raw: pd.DataFrame, target: str, file: str) -> pd.Series | None:

@@ -297,3 +297,22 @@ def test_entity_resolution_meets_its_targets(tmp_path):
     merged = store.node_table("Consignor", ["party_id", "party_reasons"]).dropna(subset=["party_reasons"])
     assert merged["party_reasons"].str.contains("same party as .* score", regex=True).all()
     assert set(review.columns) >= {"label", "key_a", "key_b", "score", "reasons"}
+
+
+@pytest.mark.parametrize("text, says", [
+    ("- just\n- a list\n", "the mapping must be a map"),
+    ("kinds:\n  Trader: [a, b]\n", "kinds.Trader must be a map"),
+    ("kinds:\n  Trader:\n    columns: {ntn: NTN}\n", "kinds.Trader.file must be"),
+    ("csv: {encoding: klingon}\nkinds: {}\n", "unknown encoding 'klingon'"),
+    ("kinds:\n  Trader:\n    file: x.csv\n    columns: {ntn: {colum: NTN}}\n", "kinds.Trader.columns.ntn must be"),
+    ("kinds:\n  Trader:\n    file: x.csv\n    columns: {ntn: [1, 2]}\n", "kinds.Trader.columns.ntn must be"),
+    ("kinds:\n  Trader:\n    file: x.csv\n    columns: {ntn: {column: N, codes: [1]}}\n", "codes must be a map"),
+    ("kinds:\n  Trader:\n    file: x.csv\n    columns: [ntn]\n", "kinds.Trader.columns must be a map"),
+])
+def test_a_malformed_mapping_is_named_not_a_traceback(tmp_path, text, says):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.csv").write_text("NTN\n1234567-8\n")
+    (tmp_path / "m.yaml").write_text(text)
+    run = nigah("ingest", tmp_path / "in", "--mapping", tmp_path / "m.yaml", "--home", tmp_path / "home")
+    assert run.returncode == 2 and says in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
