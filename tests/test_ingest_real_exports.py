@@ -48,7 +48,7 @@ RULES = [  # file stem, column, bad value, words in the reason
      "check digit"),
     ("declarations", "gd_type", "smuggling", "one of"),
     ("declarations", "weight_kg", "-3", "below the minimum"),
-    ("declarations", "declared_value_usd", "abc", "not a number"),
+    ("declarations", "declared_value_usd", "abc", "not a finite number"),
     ("declarations", "origin_country", "China", "country"),
     ("declarations", "agent_licence", "CHAL-NOPE", "unknown ClearingAgent"),
     ("stations", "lat", "123", "above the maximum"),
