@@ -50,6 +50,25 @@ def _floats(text: pd.Series, present: pd.Series) -> pd.Series | None:
 
 
 EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
+# Times are kept as local clock time (Pakistan Standard Time, UTC+5, no
+# daylight saving): a scan stamped with an offset (2025-03-02T05:15:00Z,
+# ...+05:00) is converted to it, one without is taken as local already.
+LOCAL_UTC_OFFSET = pd.Timedelta(hours=5)
+_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
+
+
+def _local_times(text: pd.Series) -> pd.Series:
+    """ISO date-times as naive local times; mixed offsets and none are fine.
+
+    >>> _local_times(pd.Series(["2025-03-02T10:15:00", "2025-03-02T05:15:00Z", "2025-03-02T10:15:00+05:00"])).tolist()
+    [Timestamp('2025-03-02 10:15:00'), Timestamp('2025-03-02 10:15:00'), Timestamp('2025-03-02 10:15:00')]
+    """
+    stamped = text.str.contains(_OFFSET, regex=True, na=False)
+    out = pd.to_datetime(text.where(~stamped), format="ISO8601", errors="coerce")
+    if stamped.any():
+        utc = pd.to_datetime(text.where(stamped), format="ISO8601", errors="coerce", utc=True)
+        out = out.where(~stamped, (utc.dt.tz_localize(None) + LOCAL_UTC_OFFSET))
+    return out
 
 
 def _parse(prop: Property, text: pd.Series) -> tuple[pd.Series, pd.Series, str]:
@@ -70,7 +89,10 @@ def _parse(prop: Property, text: pd.Series) -> tuple[pd.Series, pd.Series, str]:
     if prop.type in ("date", "datetime"):
         # prop.format on a date is a mapping's strptime format (Mapping.schema).
         fmt = prop.format or ("%Y-%m-%d" if prop.type == "date" else "ISO8601")
-        values = pd.to_datetime(text.where(present), format=fmt, errors="coerce")
+        if prop.type == "datetime" and not prop.format:
+            values = _local_times(text.where(present))
+        else:
+            values = pd.to_datetime(text.where(present), format=fmt, errors="coerce")
         # 0001-01-01 or 9999-12-31 parse, but no GD was filed then: such a
         # date would stretch every time axis to millennia
         plausible = values.isna() | ((values >= EARLIEST) & (values <= LATEST))

@@ -65,3 +65,21 @@ def test_digits_written_in_urdu_or_full_width_are_the_same_key():
     raw = pd.DataFrame({"ntn": ["۱۲۳۴۵۶۷-۸", "１２３４５６７-８", "١٢٣٤٥٦٧٨"], "name": ["a", "b", "c"]})
     good, rejected = validate(raw, [SCHEMA.node("Trader").properties[c] for c in raw.columns], "traders.csv")
     assert not rejected and good["ntn"].tolist() == ["1234567-8"] * 3
+
+
+def test_scan_times_with_and_without_offsets_load_as_local_time(empty_store, scenario, tmp_path):
+    data = tmp_path / "in"
+    import shutil
+
+    shutil.copytree(scenario, data, ignore=shutil.ignore_patterns("truth"))
+    scans = pd.read_csv(data / "checkpoint_scans.csv", dtype=str)
+    local = pd.to_datetime(scans["scanned_at"])
+    utc = (local - pd.Timedelta(hours=5)).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    scans["scanned_at"] = scans["scanned_at"].where(scans.index % 3 == 0,
+                                                    (utc + "Z").where(scans.index % 3 == 1,
+                                                                      scans["scanned_at"] + "+05:00"))
+    scans.to_csv(data / "checkpoint_scans.csv", index=False)
+    report = ingest_directory(empty_store, data)
+    assert not report.rejections
+    stored = empty_store.relationship_table("SCANNED_AT")
+    assert sorted(pd.to_datetime(stored["scanned_at"])) == sorted(local)
