@@ -87,11 +87,20 @@ def read_table(path: Path, options: CsvOptions = CsvOptions()) -> pd.DataFrame:
 
 
 def find_file(directory: Path, stem: str) -> Path | None:
-    """The input file for ``stem`` in any supported format."""
-    for suffix in SUFFIXES:
-        path = directory / f"{stem}{suffix}"
-        if path.exists():
-            return path
+    """The input file for ``stem`` in any supported format. Two files for one
+    kind (``traders.csv`` and ``traders.parquet``), a link to nothing or
+    something that is not a regular file (a pipe would block the load) are
+    refused, naming them: loading one and ignoring the other would lose data."""
+    found = [directory / f"{stem}{suffix}" for suffix in SUFFIXES
+             if (directory / f"{stem}{suffix}").exists() or (directory / f"{stem}{suffix}").is_symlink()]
+    if len(found) > 1:
+        raise IngestError(f"{directory}: {' and '.join(p.name for p in found)} are both {stem}: keep one")
+    for path in found:
+        if not path.exists():
+            raise IngestError(f"{path}: a link to a file that does not exist")
+        if not path.is_file():
+            raise IngestError(f"{path}: not a regular file")
+        return path
     return None
 
 

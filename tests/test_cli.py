@@ -83,3 +83,30 @@ def test_an_unwritable_quarantine_is_one_plain_line(scenario, tmp_path):
     run = nigah("ingest", str(bad), "--home", str(tmp_path / "home"), "--quarantine", str(blocker / "q.csv"))
     assert run.returncode == 2 and "cannot write the quarantine report" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def _traders_only(scenario, tmp_path):
+    data = tmp_path / "in"
+    data.mkdir()
+    (data / "traders.csv").write_text((scenario / "traders.csv").read_text())
+    return data
+
+
+def test_two_files_for_one_kind_are_refused(scenario, tmp_path):
+    import pandas as pd
+
+    data = _traders_only(scenario, tmp_path)
+    pd.read_csv(data / "traders.csv", dtype=str).to_parquet(data / "traders.parquet")
+    run = nigah("ingest", str(data), "--home", str(tmp_path / "home"))
+    assert run.returncode == 2 and "traders.csv and traders.parquet are both traders" in run.stderr
+
+
+def test_a_dangling_link_or_a_pipe_is_refused_not_skipped_or_waited_on(scenario, tmp_path):
+    data = _traders_only(scenario, tmp_path)
+    (data / "consignees.csv").symlink_to(tmp_path / "gone.csv")
+    run = nigah("ingest", str(data), "--home", str(tmp_path / "home"))
+    assert run.returncode == 2 and "a link to a file that does not exist" in run.stderr
+    (data / "consignees.csv").unlink()
+    os.mkfifo(data / "routes.csv")
+    run = nigah("ingest", str(data), "--home", str(tmp_path / "home"))
+    assert run.returncode == 2 and "not a regular file" in run.stderr
