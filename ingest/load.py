@@ -86,6 +86,8 @@ class Loader:
         if self.journal_dir is not None:
             key = fingerprint([s.path for s in found], f"{mapping.name if mapping else ''}|{self.batch_rows}")
             self.journal = Journal(self.journal_dir, key, self.store.name)
+            if self.journal.resuming and not self.journal.matches(self.store.counts()["nodes"]):
+                self.journal.forget()   # a stale journal: loading in full is safe, resuming would lose rows
             self.report.resumed = self.journal.resuming
         try:
             for source in found:

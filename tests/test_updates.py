@@ -83,3 +83,43 @@ def test_scan_times_with_and_without_offsets_load_as_local_time(empty_store, sce
     assert not report.rejections
     stored = empty_store.relationship_table("SCANNED_AT")
     assert sorted(pd.to_datetime(stored["scanned_at"])) == sorted(local)
+
+
+def _journal_of_a_crashed_run(scenario, journal_dir, lines):
+    from nigah.ingest.journal import Journal, fingerprint
+    from nigah.ingest.load import BATCH_ROWS
+    from nigah.ingest.mapping import sources
+
+    key = fingerprint([s.path for s in sources(scenario, None)], f"|{BATCH_ROWS}")
+    path = Journal(journal_dir, key, "duckdb").path
+    path.write_text("".join(lines), encoding="utf-8")
+    return Journal(journal_dir, key, "duckdb")
+
+
+def test_a_journal_that_does_not_match_the_store_is_not_resumed(scenario, tmp_path):
+    import json
+
+    from nigah.graph.duckdb_store import DuckDBStore
+
+    # a crash journalled every batch of declarations, then the store was deleted
+    lines = [json.dumps({"kind": kind, "file": f"{stem}.csv", "batch": 0, "rows": n}) + "\n"
+             for kind, stem, n in (("Declaration", "declarations", 1500), ("Trader", "traders", 200))]
+    journal = _journal_of_a_crashed_run(scenario, tmp_path / "journal", lines)
+    journal.close()
+    assert journal.resuming   # the ingest below finds this journal for its input (the test is not vacuous)
+    with DuckDBStore(tmp_path / "fresh") as store:
+        report = ingest_directory(store, scenario, journal_dir=tmp_path / "journal")
+        counts = store.counts()["nodes"]
+    assert not report.resumed
+    assert counts["Declaration"] == len(pd.read_csv(scenario / "declarations.csv"))
+    assert counts["Trader"] == len(pd.read_csv(scenario / "traders.csv"))
+
+
+def test_a_garbled_journal_is_not_a_traceback(scenario, tmp_path):
+    from nigah.graph.duckdb_store import DuckDBStore
+
+    _journal_of_a_crashed_run(scenario, tmp_path / "journal", ["[1, 2]\n", "\x00\xff garbage\n", '{"kind": 3}\n'])
+    with DuckDBStore(tmp_path / "fresh") as store:
+        report = ingest_directory(store, scenario, journal_dir=tmp_path / "journal")
+        assert store.counts()["nodes"]["Declaration"] == len(pd.read_csv(scenario / "declarations.csv"))
+    assert not report.resumed
