@@ -179,12 +179,17 @@ class Loader:
         brought = set(source.frame.columns) | {node.key}
         columns = [p.name for p in node.input_properties if p.name in brought] + list(PROVENANCE)
         before = UpsertResult(**vars(self.report.kinds.setdefault(label, KindSummary()).result))
+        resumed_before = self.report.kinds[label].resumed
         self._upsert(label, file, good[columns], lambda b: self.store.upsert_nodes(label, b))
         if label in self._referenced():  # only references need the keys
             self.accepted[label] |= set(good[node.key].tolist())
         after = self.report.kinds[label].result
-        # Nodes that all came new can have no relationship to replace.
-        all_new = after.updated == before.updated and after.unchanged == before.unchanged
+        # Nodes that all came new can have no relationship to replace. A batch
+        # skipped on resuming says nothing of what it found, so then the old
+        # links are replaced as for an update (a killed update load otherwise
+        # left GDs filed by two traders).
+        resumed = self.report.kinds[label].resumed > resumed_before
+        all_new = not resumed and after.updated == before.updated and after.unchanged == before.unchanged
         for rel in self.schema.column_relationships(label):
             if rel.column not in brought:
                 continue   # the file says nothing about this link: keep what is stored

@@ -123,3 +123,37 @@ def test_a_garbled_journal_is_not_a_traceback(scenario, tmp_path):
         report = ingest_directory(store, scenario, journal_dir=tmp_path / "journal")
         assert store.counts()["nodes"]["Declaration"] == len(pd.read_csv(scenario / "declarations.csv"))
     assert not report.resumed
+
+
+def test_an_update_killed_after_its_nodes_resumes_to_the_uninterrupted_links(scenario, tmp_path):
+    import json
+
+    from nigah.graph.duckdb_store import DuckDBStore
+    from nigah.ingest.journal import Journal, fingerprint
+    from nigah.ingest.load import BATCH_ROWS
+    from nigah.ingest.mapping import sources
+    from nigah.ingest.validate import validate
+
+    update = tmp_path / "update"
+    update.mkdir()
+    decl = pd.read_csv(scenario / "declarations.csv", dtype=str, keep_default_na=False)
+    traders = decl["trader_ntn"].unique()
+    moved = decl.assign(trader_ntn=[traders[(list(traders).index(t) + 1) % len(traders)]
+                                    for t in decl["trader_ntn"]])
+    moved.to_csv(update / "declarations.csv", index=False)
+    with DuckDBStore(tmp_path / "home") as store:
+        ingest_directory(store, scenario)
+        # the killed run: its Declaration batch was committed and journalled, then kill -9
+        node = store.schema.node("Declaration")
+        good, _ = validate(moved, node.input_properties, "declarations.csv")
+        store.upsert_nodes("Declaration", good[[p.name for p in node.input_properties] + ["_source_file",
+                                                                                         "_source_row"]])
+        key = fingerprint([s.path for s in sources(update, None)], f"|{BATCH_ROWS}")
+        journal = Journal(tmp_path / "journal", key, "duckdb")
+        journal.record("Declaration", "declarations.csv", 0, len(moved))
+        journal.close()
+        report = ingest_directory(store, update, journal_dir=tmp_path / "journal")
+        filed = store.relationship_table("FILED_BY")
+    assert report.resumed
+    assert len(filed) == len(decl) and filed["source"].is_unique          # no GD filed by two traders
+    assert dict(zip(filed["source"], filed["target"])) == dict(zip(moved["gd_number"], moved["trader_ntn"]))
