@@ -236,7 +236,9 @@ def sources(directory: Path, mapping: Mapping | None, schema: Schema = SCHEMA) -
             stem = schema.node(kind).file if kind in schema.nodes else schema.relationship(kind).file
             path = find_file(directory, stem)
             if path:
-                found.append(Source(kind, path, read_table(path), first_row(path)))
+                frame = read_table(path)
+                _check_header(path, frame, set(identity_mapping(schema)["kinds"][kind]["columns"]))
+                found.append(Source(kind, path, frame, first_row(path)))
             continue
         spec = mapping.kinds.get(kind)
         if spec is None:
@@ -251,6 +253,20 @@ def sources(directory: Path, mapping: Mapping | None, schema: Schema = SCHEMA) -
                 continue   # its key column is optional and absent: the file brings none of this kind
             found.append(Source(kind, path, frame, first_row(path)))
     return found
+
+
+def _check_header(path: Path, frame: pd.DataFrame, known: set[str]) -> None:
+    """A Nigah-format file's columns are the schema's: a repeated or unknown
+    column would be silently dropped (a misspelt ``phone_no`` loses every
+    phone), so the file is refused, naming them."""
+    repeated = sorted({m.group(1) for c in frame.columns if (m := re.match(r"^(.+)\.\d+$", str(c)))
+                       and m.group(1) in frame.columns})
+    if repeated:
+        raise IngestError(f"{path.name}: column(s) {', '.join(repeated)} appear more than once")
+    unknown = [str(c) for c in frame.columns if c not in known]
+    if unknown:
+        raise IngestError(f"{path.name}: unknown column(s) {', '.join(unknown)}: the file's columns must be the "
+                          f"schema's ({', '.join(sorted(known))}); rename them, or load with a --mapping")
 
 
 def identity_mapping(schema: Schema = SCHEMA) -> dict:

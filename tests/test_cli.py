@@ -110,3 +110,17 @@ def test_a_dangling_link_or_a_pipe_is_refused_not_skipped_or_waited_on(scenario,
     os.mkfifo(data / "routes.csv")
     run = nigah("ingest", str(data), "--home", str(tmp_path / "home"))
     assert run.returncode == 2 and "not a regular file" in run.stderr
+
+
+@pytest.mark.parametrize("header, says", [
+    ("ntn,name,phone_no", "unknown column(s) phone_no"),
+    ("ntn,name,phone,phone", "column(s) phone appear more than once"),
+])
+def test_a_column_that_would_be_dropped_refuses_the_file(tmp_path, header, says):
+    data = tmp_path / "in"
+    data.mkdir()
+    values = ",".join(["1234567-8", "Ghani Star"] + ["03001234567"] * (len(header.split(",")) - 2))
+    (data / "traders.csv").write_text(f"{header}\n{values}\n")
+    run = nigah("ingest", str(data), "--home", str(tmp_path / "home"))
+    assert run.returncode == 2 and says in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
