@@ -39,7 +39,7 @@ import yaml
 
 from nigah.graph.formats import PATTERNS
 from nigah.graph.schema import SCHEMA, Schema, reference_property
-from nigah.ingest.readers import CsvOptions, find_file, first_row, read_table
+from nigah.ingest.readers import CsvOptions, find_file, first_row, read_table, record_rows
 from nigah.ingest.validate import IngestError
 
 
@@ -50,7 +50,7 @@ class Source:
     kind: str
     path: Path
     frame: pd.DataFrame
-    first_row: int
+    first_row: object   # the first record's line, or every record's line (readers.record_rows)
 
 
 @dataclass
@@ -238,7 +238,8 @@ def sources(directory: Path, mapping: Mapping | None, schema: Schema = SCHEMA) -
             if path:
                 frame = read_table(path)
                 _check_header(path, frame, set(identity_mapping(schema)["kinds"][kind]["columns"]))
-                found.append(Source(kind, path, frame, first_row(path)))
+                rows = record_rows(path, len(frame))
+                found.append(Source(kind, path, frame, first_row(path) if rows is None else rows))
             continue
         spec = mapping.kinds.get(kind)
         if spec is None:
@@ -251,7 +252,8 @@ def sources(directory: Path, mapping: Mapping | None, schema: Schema = SCHEMA) -
             frame = _map(raw, spec, kind, path.name, schema, mapping.exchange_rates)
             if kind in schema.nodes and schema.node(kind).key not in frame and spec.get("distinct"):
                 continue   # its key column is optional and absent: the file brings none of this kind
-            found.append(Source(kind, path, frame, first_row(path)))
+            rows = record_rows(path, len(raw), mapping.csv)
+            found.append(Source(kind, path, frame, first_row(path) if rows is None else rows))
     return found
 
 

@@ -49,6 +49,15 @@ def _floats(text: pd.Series, present: pd.Series) -> pd.Series | None:
     return values
 
 
+def _row_numbers(index: pd.Index, first_row) -> pd.Series:
+    """Each row's line in its file: ``first_row`` plus its position in the file
+    (the frame's index, kept through a mapping's distinct rows), or looked up
+    in ``first_row`` when that lists every record's line."""
+    at = np.asarray(index, dtype=np.int64) if pd.api.types.is_integer_dtype(index) else np.arange(len(index))
+    lines = first_row + at if np.isscalar(first_row) else np.asarray(first_row, dtype=np.int64)[at]
+    return pd.Series(lines, index=index)
+
+
 EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
 # Times are kept as local clock time (Pakistan Standard Time, UTC+5, no
 # daylight saving): a scan stamped with an offset (2025-03-02T05:15:00Z,
@@ -115,7 +124,7 @@ def _parse(prop: Property, text: pd.Series) -> tuple[pd.Series, pd.Series, str]:
 
 
 def validate(raw: pd.DataFrame, props: list[Property], file: str,
-             first_row: int = 2) -> tuple[pd.DataFrame, list[Rejection]]:
+             first_row=2) -> tuple[pd.DataFrame, list[Rejection]]:
     """Check ``raw`` (all strings) against ``props``; return typed good rows and rejections.
 
     Good rows keep their provenance in ``_source_file`` and ``_source_row``.
@@ -123,7 +132,7 @@ def validate(raw: pd.DataFrame, props: list[Property], file: str,
     missing = [p.name for p in props if p.required and p.name not in raw.columns]
     if missing:
         raise IngestError(f"{file}: missing required column(s) {', '.join(missing)}")
-    rows = pd.Series(np.arange(first_row, first_row + len(raw)), index=raw.index)
+    rows = _row_numbers(raw.index, first_row)
     typed = pd.DataFrame(index=raw.index)
     problems: list[tuple[pd.Series, str, str]] = []
     for prop in props:

@@ -157,3 +157,21 @@ def test_an_update_killed_after_its_nodes_resumes_to_the_uninterrupted_links(sce
     assert report.resumed
     assert len(filed) == len(decl) and filed["source"].is_unique          # no GD filed by two traders
     assert dict(zip(filed["source"], filed["target"])) == dict(zip(moved["gd_number"], moved["trader_ntn"]))
+
+
+def test_quarantine_rows_are_the_lines_an_officer_opens(tmp_path):
+    from nigah.graph.duckdb_store import DuckDBStore
+
+    data = tmp_path / "in"
+    data.mkdir()
+    (data / "traders.csv").write_text(
+        'ntn,name,address\n'
+        '1234567-8,Ghani Star,"Plot 4,\nSITE Area"\n'      # lines 2-3: an address over two lines
+        '\n'                                                 # line 4: blank
+        'bad-ntn,Nawaz Commercial,Karachi\n'                # line 5
+        '2345678-9,,Lahore\n')                               # line 6: no name
+    with DuckDBStore(tmp_path / "home") as store:
+        report = ingest_directory(store, data)
+        rows = store.node_table("Trader", ["address", "_source_row"])
+    assert sorted((r.row, r.field) for r in report.rejections) == [(5, "ntn"), (6, "name")]
+    assert rows["_source_row"].tolist() == [2] and rows["address"].tolist() == ["Plot 4,\nSITE Area"]
