@@ -28,18 +28,18 @@ import pandas as pd
 from nigah.analytics.risk.baselines import fit_tabular, label_propagation
 from nigah.analytics.risk.booster import booster_scores, fit_booster
 from nigah.analytics.risk.diagnosis import diagnose
-from nigah.analytics.risk.features import read_declarations
+from nigah.analytics.risk.features import outcomes, read_declarations
 from nigah.analytics.risk.metrics import ranking_metrics
-from nigah.analytics.risk.pipeline import Prepared, booster_config, choose, labelled, prepare
+from nigah.analytics.risk.pipeline import Prepared, booster_config, candidates, choose, labelled, prepare
 from nigah.analytics.risk.train import RiskConfig, TimeSplit, predict, train_gnn
+from nigah.analytics.unit_value_flags import unit_value_flags
 from nigah.graph.schema import SCHEMA
+from nigah.graph.store import GraphStore
 
 # Known only after examination: hidden for the test period with --labels.
 OUTCOMES = [name for name, p in SCHEMA.node("Declaration").properties.items()
             if p.adverse or name == "recovered_duty_usd"]
 COLD_START_DAYS = 90
-from nigah.analytics.unit_value_flags import unit_value_flags
-from nigah.graph.store import GraphStore
 
 
 def fraud_truth(truth_dir: Path) -> pd.DataFrame:
@@ -65,11 +65,9 @@ def fit_models(store: GraphStore, prepared: Prepared, train: np.ndarray, val: np
     model, history = train_gnn(prepared.data, y, train, val, config, log)
     log("training the booster")
     booster = fit_booster(prepared.booster, y, train, val, config.seed, booster_config(config))
-    final, on_validation = choose(model, booster, prepared, val, y, config)
-    scores = {"gnn": predict(model, prepared.data, test, config)[0].astype(float),
-              "booster": booster_scores(booster, prepared.booster, test)[0]}
-    scores = {"final": {"gnn": scores["gnn"], "booster": scores["booster"],
-                        "blend": (scores["gnn"] + scores["booster"]) / 2}[final]} | scores
+    final, on_validation, _ = choose(model, booster, prepared, val, y, config)
+    scores = candidates(predict(model, prepared.data, test, config)[0], booster_scores(booster, prepared.booster, test)[0])
+    scores = {"final": scores[final], "gnn": scores["gnn"], "booster": scores["booster"]}
     log("label propagation")
     reference = {label for label, node in store.schema.nodes.items() if node.reference}
     both = np.concatenate([train, val])
@@ -156,9 +154,8 @@ def declaration_features_truth(d: pd.DataFrame, prepared: Prepared) -> dict[str,
     """The real outcomes, in the prepared features' order."""
     d = d.reset_index(drop=True)
     assert (d["gd_number"].to_numpy() == prepared.features.gd_number.to_numpy()).all()
-    outcome = d["inspection_outcome"]
-    return {"inspected": (outcome.notna() & (outcome.astype(str) != "")).to_numpy(),
-            "adverse": outcome.isin(SCHEMA.adverse_outcomes).to_numpy(),
+    inspected, adverse = outcomes(d)
+    return {"inspected": inspected, "adverse": adverse,
             "revenue": pd.to_numeric(d.get("recovered_duty_usd"), errors="coerce").fillna(0).clip(lower=0).to_numpy()}
 
 

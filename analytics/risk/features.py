@@ -67,6 +67,13 @@ def _num(column: pd.Series) -> pd.Series:
     return pd.to_numeric(column, errors="coerce").astype(float)
 
 
+def outcomes(d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per GD: an examination outcome is known (a label), and it was adverse."""
+    outcome = d["inspection_outcome"]
+    inspected = outcome.notna().to_numpy() & (outcome.astype(str) != "").to_numpy()
+    return inspected, outcome.isin(SCHEMA.adverse_outcomes).to_numpy()
+
+
 def declaration_features(d: pd.DataFrame, party_history: bool = True) -> DeclarationFeatures:
     """Features of every declaration in ``d`` (see :func:`read_declarations`).
     Without ``party_history`` the parties' earlier outcomes are left out of the
@@ -74,9 +81,7 @@ def declaration_features(d: pd.DataFrame, party_history: bool = True) -> Declara
     from the graph, a tabular model cannot."""
     d = d.reset_index(drop=True)
     dates = pd.to_datetime(d["date"])
-    outcome = d["inspection_outcome"]
-    inspected = outcome.notna().to_numpy() & (outcome.astype(str) != "").to_numpy()
-    adverse = outcome.isin(SCHEMA.adverse_outcomes).to_numpy()
+    inspected, adverse = outcomes(d)
     value, weight, quantity = _num(d["declared_value_usd"]), _num(d["weight_kg"]), _num(d["quantity"])
     uv = unit_value_reference(d).reindex(d.index)
     age_days = (dates - pd.to_datetime(d["registered_on"])).dt.days.astype(float)

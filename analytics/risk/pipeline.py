@@ -26,7 +26,6 @@ from nigah.graph.schema import REASON_SEPARATOR, SCHEMA
 from nigah.graph.store import GraphStore
 
 
-CANDIDATES = ("gnn", "booster", "blend")
 EXPLAIN_SHARE = 0.2   # the riskiest fifth of GDs get the booster's contributions (reasons)
 
 
@@ -91,8 +90,8 @@ def train_risk(store: GraphStore, home: Path, config: RiskConfig = RiskConfig(),
     model, history = train_gnn(prepared.data, y, train, val, config, log)
     log("training the booster")
     booster = fit_booster(prepared.booster, y, train, val, config.seed, booster_config(config))
-    final, chosen_on = choose(model, booster, prepared, val, y, config)
-    calibration = platt(final_scores(final, model, booster.booster_, prepared, val, config), y[val])
+    final, chosen_on, on_validation = choose(model, booster, prepared, val, y, config)
+    calibration = platt(on_validation[final], y[val])
     log(f"final model: {final} (validation average precision " +
         ", ".join(f"{k} {v}" for k, v in chosen_on.items()) + ")")
     metrics = {"train_examined": len(train), "validation_examined": len(val), "test_examined": len(test),
@@ -136,27 +135,29 @@ def calibrated(score: np.ndarray, calibration: tuple[float, float]) -> np.ndarra
     return 1 / (1 + np.exp(-(a * _logit(score) + b)))
 
 
+def candidates(gnn: np.ndarray, tree: np.ndarray) -> dict[str, np.ndarray]:
+    """The scores the final model may be: the GNN's, the booster's, their mean."""
+    gnn, tree = np.asarray(gnn, float), np.asarray(tree, float)
+    return {"gnn": gnn, "booster": tree, "blend": (gnn + tree) / 2}
+
+
 def final_scores(final: str, model, booster, prepared: Prepared, rows: np.ndarray, config: RiskConfig) -> np.ndarray:
-    """The ``final`` model's risk for ``rows``: the GNN's, the booster's, or their mean."""
-    parts = []
-    if final in ("gnn", "blend"):
-        parts.append(predict(model, prepared.data, rows, config)[0].astype(float))
-    if final in ("booster", "blend"):
-        parts.append(booster_scores(booster, prepared.booster, rows)[0])
-    return np.mean(parts, axis=0)
+    """The ``final`` model's risk for ``rows``."""
+    return candidates(predict(model, prepared.data, rows, config)[0],
+                      booster_scores(booster, prepared.booster, rows)[0])[final]
 
 
 def choose(model, booster, prepared: Prepared, val: np.ndarray, y: np.ndarray,
-           config: RiskConfig) -> tuple[str, dict[str, float]]:
+           config: RiskConfig) -> tuple[str, dict[str, float], dict[str, np.ndarray]]:
     """The candidate that ranks the validation period's examined GDs best
-    (average precision); on a tie the simpler one, the booster first."""
-    gnn = predict(model, prepared.data, val, config)[0].astype(float)
-    tree = booster_scores(booster.booster_, prepared.booster, val)[0]
-    scores = {"gnn": gnn, "booster": tree, "blend": (gnn + tree) / 2}
+    (average precision; on a tie the simpler one, the booster first), the
+    candidates' average precision, and their scores on ``val``."""
+    scores = candidates(predict(model, prepared.data, val, config)[0],
+                        booster_scores(booster.booster_, prepared.booster, val)[0])
     ap = {name: round(float(average_precision_score(y[val], s)), 4) if 0 < y[val].sum() < len(val) else 0.0
           for name, s in scores.items()}
     final = max(("booster", "gnn", "blend"), key=lambda name: ap[name])  # max keeps the first of equals
-    return final, ap
+    return final, ap, scores
 
 
 def score_risk(store: GraphStore, home: Path, selectivity: SelectivityConfig = SelectivityConfig(),
