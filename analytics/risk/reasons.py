@@ -157,7 +157,6 @@ def _evidence(evidence: str, rows: pd.DataFrame) -> pa.Array:
     if evidence in PARTIES:
         name = _join(PARTY_NAMES[evidence] + " ", _str(rows[evidence]))
         adverse, recent = _number(rows[f"{evidence}_adverse"]), _number(rows[f"{evidence}_adverse_recent"])
-        seen = _join(" in ", _integer(_number(rows[f"{evidence}_inspected"])), " earlier inspection(s)")
         lately = pc.if_else(pc.greater(recent, 0.0), _join(", ", _integer(recent), " in the last 90 days"), "")
         examined = _number(rows[f"{evidence}_inspected"])
         rate = pc.divide(adverse, pc.max_element_wise(examined, 1.0))
@@ -206,7 +205,7 @@ def _attribute_text(name: str, rows) -> pa.Array:
                    " earlier examination(s) with it (", _rounded(base), "% over all)")
     # A record no worse than the average is no reason, whatever the model's
     # interactions made of it: such a line would state a fact without a direction.
-    record = pc.if_else(pc.greater(share, base), record, pa.nulls(len(rows), pa.string()))
+    record = pc.if_else(pc.greater(share, base), record, _none(len(rows)))
     return pc.if_else(pc.greater(seen, 0.5), record, _join(head, ": not seen in earlier examinations"))
 
 
@@ -248,11 +247,11 @@ def with_own_anomalies(why: pd.Series, context: pd.DataFrame, top: int = 4) -> p
     >>> with_own_anomalies(pd.Series(["agent A: findings in 3 of 4 earlier examination(s)"]), c)[0].split(REASON_SEPARATOR)[0]
     'unit value 60% below the HS 85171300 reference for CN: under-invoiced, or goods of a higher-duty code declared under this one?'
     """
+    if not all(c in context for c in ("diversion_score", "unit_value_z", "kg_per_unit_ratio")):
+        return why   # a context without the detectors' figures has no anomalies to lead with
     lines = why.where(why != NOTHING, "").str.split(REASON_SEPARATOR)
     lead = pd.Series([[] for _ in range(len(why))], index=why.index)
     for evidence, clear in OWN_ANOMALIES.items():
-        if not all(c in context for c in ("diversion_score", "unit_value_z", "kg_per_unit_ratio")):
-            break
         rows = np.flatnonzero(clear(context).fillna(False).to_numpy())
         if len(rows):
             texts = _evidence(evidence, _Rows(context, rows)).to_pylist()
