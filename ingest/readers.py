@@ -63,6 +63,18 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object).apply(lambda col: col.map(_text)).astype(str) if len(frame) else frame.astype(str)
 
 
+def _open(path: Path):
+    return gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")
+
+
+def _sniff(path: Path, options: CsvOptions) -> tuple[str, str]:
+    """A CSV file's encoding and delimiter: the options', else detected from its head."""
+    with _open(path) as fh:
+        head = fh.read(1 << 16)
+    encoding = options.encoding or detect_encoding(head)
+    return encoding, options.delimiter or detect_delimiter(head.decode(encoding, errors="replace"))
+
+
 def read_table(path: Path, options: CsvOptions = CsvOptions()) -> pd.DataFrame:
     """All columns as strings, missing values as empty strings."""
     name = path.name
@@ -72,10 +84,7 @@ def read_table(path: Path, options: CsvOptions = CsvOptions()) -> pd.DataFrame:
         if name.endswith(".jsonl"):
             return _as_text(pd.read_json(path, lines=True, dtype=False))
         compression = "gzip" if name.endswith(".gz") else None
-        with (gzip.open(path, "rb") if compression else open(path, "rb")) as fh:
-            head = fh.read(1 << 16)
-        encoding = options.encoding or detect_encoding(head)
-        delimiter = options.delimiter or detect_delimiter(head.decode(encoding, errors="replace"))
+        encoding, delimiter = _sniff(path, options)
         args = dict(dtype=str, keep_default_na=False, encoding=encoding, sep=delimiter,
                     compression=compression)
         if encoding in ("utf-8", "utf-8-sig"):
@@ -93,8 +102,7 @@ def find_file(directory: Path, stem: str) -> Path | None:
     kind (``traders.csv`` and ``traders.parquet``), a link to nothing or
     something that is not a regular file (a pipe would block the load) are
     refused, naming them: loading one and ignoring the other would lose data."""
-    found = [directory / f"{stem}{suffix}" for suffix in SUFFIXES
-             if (directory / f"{stem}{suffix}").exists() or (directory / f"{stem}{suffix}").is_symlink()]
+    found = [p for p in (directory / f"{stem}{suffix}" for suffix in SUFFIXES) if p.exists() or p.is_symlink()]
     if len(found) > 1:
         raise IngestError(f"{directory}: {' and '.join(p.name for p in found)} are both {stem}: keep one")
     for path in found:
@@ -112,29 +120,34 @@ def record_rows(path: Path, frame_rows: int, options: CsvOptions = CsvOptions())
     quarantine report and provenance name the line an officer opens."""
     if ".csv" not in path.name:
         return None
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rb") as fh:
-        data = fh.read()
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if lines == frame_rows + 1:
+    lines, last = 0, b""
+    with _open(path) as fh:   # counted in chunks: the file is not held in memory
+        while chunk := fh.read(1 << 24):
+            lines, last = lines + chunk.count(b"\n"), chunk[-1:]
+    if lines + (last != b"\n") == frame_rows + 1:
         return None   # one line per record: positions are lines
-    encoding = options.encoding or detect_encoding(data[:1 << 16])
-    text = data.decode(encoding, errors="replace")
-    delimiter = options.delimiter or detect_delimiter(text[:1 << 16])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    encoding, delimiter = _sniff(path, options)
+    with _open(path) as fh:
+        text = io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="")
+        starts = _record_starts(csv.reader(text, delimiter=delimiter))
+    return np.array(starts, dtype=np.int64) if len(starts) == frame_rows else None
+
+
+def _record_starts(reader) -> list[int]:
+    """The line each data record of a CSV reader starts on (after the header;
+    blank lines skipped, as pandas skips them)."""
     starts, header = [], False
     while True:
         start = reader.line_num + 1
         try:
             record = next(reader)
         except StopIteration:
-            break
+            return starts
         if not record:
             continue   # a blank line: pandas skips it too
         if header:
             starts.append(start)
         header = True
-    return np.array(starts, dtype=np.int64) if len(starts) == frame_rows else None
 
 
 def first_row(path: Path) -> int:
