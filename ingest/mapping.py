@@ -79,9 +79,6 @@ class Mapping:
             if fmt not in PATTERNS:
                 raise IngestError(f"{path}: unknown format {fmt!r} for {target}")
         rates = raw.get("exchange_rates") or {}
-        if not isinstance(rates, dict) or not all(isinstance(v, (int, float)) and 0 < v < float("inf")
-                                                  for v in rates.values()):
-            raise IngestError(f"{path}: exchange_rates must map currency codes to positive USD per unit")
         csv_opts = raw.get("csv", {})
         return cls(kinds=raw.get("kinds", {}), formats=raw.get("formats", {}),
                    csv=CsvOptions(csv_opts.get("delimiter"), csv_opts.get("encoding")),
@@ -137,6 +134,10 @@ def _check_shape(path: Path, raw) -> None:
     for part in ("kinds", "formats", "csv"):
         if part in raw and not isinstance(raw[part], dict):
             raise wrong(part, "a map")
+    rates = raw.get("exchange_rates") or {}
+    if not isinstance(rates, dict) or not all(isinstance(v, (int, float)) and 0 < v < float("inf")
+                                              for v in rates.values()):
+        raise wrong("exchange_rates", "a map of currency code to its positive USD per unit")
     encoding = (raw.get("csv") or {}).get("encoding")
     if encoding is not None:
         try:

@@ -14,6 +14,19 @@ from nigah.cli.common import HomeOpt, JsonOpt, StoreOpt, console, fail, home_dir
 evaluate_app = typer.Typer(help="Measure detection quality against a scenario's ground truth.",
                            no_args_is_help=True)
 TruthOpt = Annotated[Path, typer.Option("--truth", help="Scenario directory (its truth/ folder is read).")]
+# The risk and reasons evaluations measure against one of two grounds.
+ScenarioOpt = Annotated[Optional[Path], typer.Option(
+    "--truth", help="Scenario directory written by `nigah generate`: measure against its ground truth.")]
+LabelsOpt = Annotated[bool, typer.Option(
+    "--labels", help="Measure against the store's own inspection outcomes (any administration's data).")]
+
+
+def _ground(truth: Path | None, labels: bool) -> None:
+    """Exactly one of ``--truth`` and ``--labels``; a truth directory must hold the scenario's truth."""
+    if (truth is None) == (not labels):
+        fail("give --truth DIR (a generated scenario) or --labels (the store's own outcomes)")
+    if truth is not None:
+        _truth(truth, "declarations.csv")
 
 
 def _truth(directory: Path, name: str):
@@ -95,11 +108,7 @@ def evaluate_diversion(truth: TruthOpt, store: StoreOpt = None, home: HomeOpt = 
 
 
 @evaluate_app.command("risk")
-def evaluate_risk(truth: Annotated[Optional[Path], typer.Option(
-                      "--truth", help="Scenario directory: rank against its ground truth.")] = None,
-                  labels: Annotated[bool, typer.Option(
-                      "--labels", help="Rank against the store's own inspection outcomes (any data): the "
-                                       "test period's outcomes are hidden from training and features.")] = False,
+def evaluate_risk(truth: ScenarioOpt = None, labels: LabelsOpt = False,
                   test_from: Annotated[Optional[str], typer.Option(
                       "--test-from", help="With --labels: the test period starts on this date.")] = None,
                   test_share: Annotated[float, typer.Option(
@@ -113,16 +122,14 @@ def evaluate_risk(truth: Annotated[Optional[Path], typer.Option(
                            "--no-party-history, so that only the GNN can learn them, from the graph).")] = True,
                   as_json: JsonOpt = False):
     """Fit the final model, the booster, the GNN and label propagation on one time split;
-    rank the latest period's GDs (precision@n%, recall, revenue, AUC; and per segment)."""
+    rank the latest period's GDs (precision@n%, recall, revenue, AUC; and per segment).
+    With --labels the test period's outcomes are hidden from training and features."""
     from nigah.analytics.risk import RiskConfig
     from nigah.analytics.risk.evaluate import evaluate_labels, evaluate_risk as run
 
-    if (truth is None) == (not labels):
-        fail("give --truth DIR (a generated scenario) or --labels (the store's own outcomes)")
+    _ground(truth, labels)
     config = RiskConfig(seed=seed, epochs=epochs, trees=trees, party_history=party_history)
     log = (lambda m: None) if as_json else console.print
-    if truth is not None:
-        _truth(truth, "declarations.csv")
     with open_db(store, home_dir(home)) as db, refusals():
         result = run(db, truth, config, log=log) if truth is not None else \
             evaluate_labels(db, config, test_from=test_from, test_share=test_share, log=log)
@@ -164,10 +171,7 @@ def _print_risk(result: dict) -> None:
 
 
 @evaluate_app.command("reasons")
-def evaluate_reasons(truth: Annotated[Optional[Path], typer.Option(
-                         "--truth", help="Scenario directory: check first reasons against the planted kinds.")] = None,
-                     labels: Annotated[bool, typer.Option(
-                         "--labels", help="Use the store's own adverse findings as the frauds.")] = False,
+def evaluate_reasons(truth: ScenarioOpt = None, labels: LabelsOpt = False,
                      percent: Annotated[float, typer.Option(help="The top share of GDs by risk to read.")] = 5.0,
                      store: StoreOpt = None, home: HomeOpt = None, as_json: JsonOpt = False):
     """Reasons an officer can read: among the top GDs by risk, how often the first reason names
@@ -175,11 +179,9 @@ def evaluate_reasons(truth: Annotated[Optional[Path], typer.Option(
     from nigah.analytics.risk.evaluate import fraud_truth
     from nigah.analytics.risk.reason_quality import reason_quality
 
-    if (truth is None) == (not labels):
-        fail("give --truth DIR (a generated scenario) or --labels (the store's own outcomes)")
+    _ground(truth, labels)
     kinds = fraud = None
     if truth is not None:
-        _truth(truth, "declarations.csv")
         t = fraud_truth(truth)
         kinds, fraud = t["kind"], t["fraud"]
     with open_db(store, home_dir(home)) as db, refusals():
