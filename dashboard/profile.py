@@ -31,10 +31,14 @@ def _scores(node: Node) -> list:
             channel = node.properties["risk_channel"]
             badges.append(dbc.Badge(f"{channel} channel", className="ms-2", id="profile-channel",
                                     color={"red": "danger", "yellow": "warning"}.get(channel, "success")))
+            if node.properties.get("risk_selection") == "random":   # its outcome is an unbiased label
+                badges.append(dbc.Badge(SCHEMA.prop("Declaration", "risk_selection").value_titles["random"],
+                                        className="ms-2", color="secondary", id="profile-selection"))
         out.append(html.Div(badges, className="mb-1"))
         reasons = node.properties.get(score.explained_by) if score.explained_by else None
         if reasons:
-            out.append(html.Ul([html.Li(r) for r in reasons.split(REASON_SEPARATOR)],
+            records = node.properties.get(score.evidenced_by) if score.evidenced_by else None
+            out.append(html.Ul([_reason(r, e) for r, e in zip(reasons.split(REASON_SEPARATOR), _records(records))],
                                className="small reasons mb-2", id=f"profile-{score.explained_by.replace('_', '-')}"))
     flag = node.properties.get("unit_value_flag")
     if flag:  # the detector on its own, whatever the model made of it
@@ -50,6 +54,28 @@ def _scores(node: Node) -> list:
         out.append(html.Div([html.Strong("Same party as other records:", className="small"), html.Ul(
             [html.Li(r) for r in node.properties["party_reasons"].split(REASON_SEPARATOR)], className="small")]))
     return out
+
+
+def _records(text: str | None):
+    """The reasons' records (``risk_evidence``), one per line; endless Nones without them."""
+    import itertools
+    import json
+
+    for line in (text or "").split(REASON_SEPARATOR) if text else ():
+        try:
+            yield json.loads(line) if line else None
+        except ValueError:
+            yield None
+    yield from itertools.repeat(None)
+
+
+def _reason(text: str, record: dict | None) -> html.Li:
+    """A reason; where its evidence is about an entity, a link that opens it."""
+    entity = record.get("entity") if isinstance(record, dict) else None
+    if not entity:
+        return html.Li(text)
+    return html.Li([text, " ", html.A("open", href="#", n_clicks=0, className="ms-1",
+                                      id={"type": "hit", "nid": entity}, title=f"open {entity}")])
 
 
 def profile(store: GraphStore, node: Node) -> html.Div:

@@ -115,7 +115,21 @@ class DuckDBStore(GraphStore):
     def _columns(self, props: Iterable[Property]) -> list[str]:
         return [f"{_q(p.name)} {SQL_TYPES[p.type]}" for p in props]
 
+    def _keep_attributes(self, label: str, attributes: dict[str, str]) -> None:
+        for name, kind in attributes.items():
+            self._sql("INSERT INTO _attributes VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [label, name, kind])
+
+    def _kept_attributes(self) -> dict[str, dict[str, str]]:
+        kept: dict[str, dict[str, str]] = {}
+        for label, name, kind in self._sql("SELECT label, name, type FROM _attributes ORDER BY label, name"):
+            if label in self.schema.nodes:
+                kept.setdefault(label, {})[name] = kind
+        return kept
+
     def create_schema(self) -> None:
+        self._sql("CREATE TABLE IF NOT EXISTS _attributes (label VARCHAR, name VARCHAR, type VARCHAR, "
+                  "PRIMARY KEY (label, name))")
+        self._extend_schema()
         self._sql("CREATE TABLE IF NOT EXISTS _cases (name VARCHAR PRIMARY KEY, payload VARCHAR, "
                   "updated_at TIMESTAMP)")
         self._sql("CREATE TABLE IF NOT EXISTS _history (label VARCHAR, key VARCHAR, property VARCHAR, "
@@ -274,6 +288,8 @@ class DuckDBStore(GraphStore):
             self._sql(f"DELETE FROM {rel_table(rel)}")
         self._sql("DELETE FROM _history")
         self._sql("DELETE FROM _cases")
+        self._sql("DELETE FROM _attributes")
+        self.schema = self._declared
         self._index = None
 
     # ---- bulk reads ----------------------------------------------------------

@@ -112,7 +112,20 @@ class Neo4jStore(GraphStore):
         return {p.name: p.type for p in props if p.type in _FROM_TEXT}
 
     # ---- schema --------------------------------------------------------
+    def _keep_attributes(self, label: str, attributes: dict[str, str]) -> None:
+        self._run("UNWIND $rows AS row MERGE (a:NigahAttribute {label: row.label, name: row.name}) "
+                  "SET a.type = row.type", rows=[{"label": label, "name": n, "type": t} for n, t in attributes.items()])
+
+    def _kept_attributes(self) -> dict[str, dict[str, str]]:
+        kept: dict[str, dict[str, str]] = {}
+        for r in self._run("MATCH (a:NigahAttribute) RETURN a.label AS label, a.name AS name, a.type AS type "
+                           "ORDER BY label, name"):
+            if r["label"] in self.schema.nodes:
+                kept.setdefault(r["label"], {})[r["name"]] = r["type"]
+        return kept
+
     def create_schema(self) -> None:
+        self._extend_schema()
         self._run("CREATE CONSTRAINT entity_nid IF NOT EXISTS FOR (n:Entity) REQUIRE n.nid IS UNIQUE")
         self._run("CREATE INDEX detail_change_nid IF NOT EXISTS FOR (h:DetailChange) ON (h.nid)")
         self._run("CREATE CONSTRAINT nigah_case_name IF NOT EXISTS FOR (c:NigahCase) REQUIRE c.name IS UNIQUE")
@@ -243,6 +256,7 @@ class Neo4jStore(GraphStore):
             # Relationships first: a station with 100k relationships is too big to detach at once.
             session.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
             session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        self.schema = self._declared   # the extra attributes went with the data
 
     # ---- bulk reads ------------------------------------------------------
     def existing_keys(self, label: str, keys: Iterable[str]) -> set[str]:

@@ -36,7 +36,7 @@ REASON_SEPARATOR = "\n"
 # What each level of the schema file may say; anything else is a typo, refused.
 PROPERTY_KEYS = {"type", "title", "required", "format", "values", "min", "max", "search", "computed", "time",
                  "references", "relationship", "history", "hidden", "personal", "adverse", "feature"}
-SCORE_KEYS = {"title", "explained_by", "flag_at"}
+SCORE_KEYS = {"title", "explained_by", "evidenced_by", "flag_at"}
 NODE_KEYS = {"key", "file", "display", "colour", "reference", "title", "properties"}
 RELATIONSHIP_KEYS = {"source", "target", "title", "file", "columns", "key", "properties"}
 
@@ -74,6 +74,9 @@ class Property:
     # and the score from which an entity counts as flagged.
     explained_by: str | None = None
     flag_at: float | None = None
+    # ``evidenced_by``: the property holding those reasons as data (one JSON
+    # object per line: kind, entity, figures), for links and checks.
+    evidenced_by: str | None = None
     # ``feature: false``: never a risk-model input, because it is known only
     # after examination (the outcome), is the old rules' choice, or names one
     # GD alone (free text, a container number). Computed properties never are.
@@ -174,6 +177,36 @@ def _check_identifier(name: str) -> str:
     if not IDENTIFIER.match(name):
         raise SchemaError(f"{name!r} is not a plain identifier")
     return name
+
+
+# What a mapping may add to a kind without a schema edit (``with_attributes``).
+ATTRIBUTE_TYPES = ("str", "float", "int", "date")
+
+
+def with_attributes(schema: "Schema", attributes: dict[str, dict[str, str]]) -> "Schema":
+    """The schema with extra attributes (label -> {name: type}) that a mapping
+    brought and a store keeps: typed, optional, inputs of the risk model
+    (``feature``), shown under their own name. An attribute the schema has
+    already must have its type.
+
+    >>> s = with_attributes(SCHEMA, {"Declaration": {"warehouse_code": "str"}})
+    >>> s.prop("Declaration", "warehouse_code").type, "warehouse_code" in SCHEMA.node("Declaration").properties
+    ('str', False)
+    """
+    nodes = dict(schema.nodes)
+    for label, extra in attributes.items():
+        node = schema.node(label)
+        props = dict(node.properties)
+        for name, kind in extra.items():
+            _check_identifier(name)
+            if kind not in ATTRIBUTE_TYPES:
+                raise SchemaError(f"{label}.{name}: an extra attribute's type is one of {', '.join(ATTRIBUTE_TYPES)}, "
+                                  f"not {kind!r}")
+            if name in props and props[name].type != kind:
+                raise SchemaError(f"{label}.{name} is already a {props[name].type}, not a {kind}")
+            props.setdefault(name, Property(name=name, type=kind))
+        nodes[label] = replace(node, properties=props)
+    return replace(schema, nodes=nodes)
 
 
 @dataclass(frozen=True)
@@ -302,8 +335,10 @@ def _apply_scores(nodes: dict[str, NodeType], scores: dict) -> tuple[str, ...]:
             reasons = spec.get("explained_by")
             if reasons is not None and reasons not in node.properties:
                 raise SchemaError(f"{node.label}.{name}: explained by {reasons!r}, which it does not have")
+            # the records beside the reasons, on the labels that keep them
+            evidence = spec.get("evidenced_by") if spec.get("evidenced_by") in node.properties else None
             node.properties[name] = replace(prop, title=spec.get("title", prop.title), explained_by=reasons,
-                                            flag_at=float(flag_at))
+                                            evidenced_by=evidence, flag_at=float(flag_at))
     return tuple(carried)
 
 

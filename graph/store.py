@@ -21,7 +21,7 @@ from nigah.graph.digest import frame_digest
 from nigah.graph.history import detail_changes
 from nigah.graph.model import Edge, Node, Subgraph, UpsertResult, clean_properties
 from nigah.graph.names import NameIndex
-from nigah.graph.schema import PROVENANCE, SCHEMA, Schema, split_node_id
+from nigah.graph.schema import PROVENANCE, SCHEMA, Schema, split_node_id, with_attributes
 
 
 class StoreUnavailable(RuntimeError):
@@ -34,8 +34,32 @@ class GraphStore(ABC):
     name: str = "abstract"
 
     def __init__(self, schema: Schema = SCHEMA):
-        self.schema = schema
+        self.schema = self._declared = schema   # the declared one, before any extra attributes
         self._name_index: NameIndex | None = None  # for spelling-tolerant search, built on first use
+
+    # ---- extra attributes (a mapping's columns the schema does not declare) --
+    def add_attributes(self, label: str, attributes: dict[str, str]) -> None:
+        """Keep ``attributes`` (name -> type) on ``label`` from now on: they are
+        stored, read and modelled like the schema's own, and the store
+        remembers them for every later open."""
+        known = self.schema.node(label).properties
+        new = {name: kind for name, kind in attributes.items() if name not in known}
+        self.schema = with_attributes(self.schema, {label: attributes})   # checks types, also of known ones
+        if new:
+            self._keep_attributes(label, new)
+            self.create_schema()
+
+    def _extend_schema(self) -> None:
+        """The schema with the extra attributes this store keeps."""
+        kept = self._kept_attributes()
+        if kept:
+            self.schema = with_attributes(self.schema, kept)
+
+    def _keep_attributes(self, label: str, attributes: dict[str, str]) -> None:
+        raise NotImplementedError(f"the {self.name} store keeps no extra attributes")
+
+    def _kept_attributes(self) -> dict[str, dict[str, str]]:
+        return {}
 
     # ---- primitives each store implements -------------------------------
     @abstractmethod

@@ -81,6 +81,9 @@ class Loader:
         if mapping is not None:
             self.schema = mapping.schema(self.schema)
         found = sources(directory, mapping, self.schema)
+        if mapping is not None:
+            for label, attributes in mapping.attributes.items():
+                self.store.add_attributes(label, attributes)   # kept from now on, for every later read
         if not found:
             raise IngestError(f"{directory}: no input files (see docs/input-format.md)")
         if self.journal_dir is not None:

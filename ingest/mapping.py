@@ -14,6 +14,7 @@ schema column comes from, so a foreign dump loads without being edited:
           date: {column: Date, date_format: "%d/%m/%Y"}   # parsed (and checked) by this format
           payment_type: {column: Payment Type, optional: true}   # blank where the export lacks it
           inspection_outcome: {column: Fraud, codes: {"0": no_discrepancy, "1": discrepancy}}
+          warehouse_code: {column: Warehouse, type: str}   # not in the schema: kept as an extra attribute
       Trader:
         file: export.csv
         distinct: true                   # one row per distinct key
@@ -38,7 +39,7 @@ import pandas as pd
 import yaml
 
 from nigah.graph.formats import PATTERNS
-from nigah.graph.schema import SCHEMA, Schema, reference_property
+from nigah.graph.schema import ATTRIBUTE_TYPES, IDENTIFIER, SCHEMA, Schema, reference_property, with_attributes
 from nigah.ingest.readers import CsvOptions, find_file, first_row, read_table, record_rows
 from nigah.ingest.validate import IngestError
 
@@ -64,6 +65,17 @@ class Mapping:
     # the USD value is the amount at this rate.
     exchange_rates: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def attributes(self) -> dict[str, dict[str, str]]:
+        """The columns mapped onto a kind that the schema does not declare, with
+        their ``type``: extra attributes the store keeps (``GraphStore.add_attributes``)."""
+        out: dict[str, dict[str, str]] = {}
+        for kind, spec in self.kinds.items():
+            for target, col in (spec.get("columns") or {}).items():
+                if isinstance(col, dict) and "type" in col and target not in SCHEMA.node(kind).properties:
+                    out.setdefault(kind, {})[target] = str(col["type"])
+        return out
+
     @classmethod
     def load(cls, path: Path) -> "Mapping":
         try:
@@ -75,6 +87,7 @@ class Mapping:
         for kind in raw.get("kinds", {}):
             if kind not in known:
                 raise IngestError(f"{path}: unknown kind {kind!r} (use a schema label or relationship type)")
+            _check_targets(path, kind, raw["kinds"][kind].get("columns") or {})
         for target, fmt in raw.get("formats", {}).items():
             if fmt not in PATTERNS:
                 raise IngestError(f"{path}: unknown format {fmt!r} for {target}")
@@ -89,7 +102,7 @@ class Mapping:
         """The schema with this mapping's format overrides (references to an
         overridden key follow it) and its columns' date formats, which
         validation then parses by, so a date in another shape is refused."""
-        base = self._with_date_formats(base)
+        base = self._with_date_formats(with_attributes(base, self.attributes))
         nodes = dict(base.nodes)
         for target, fmt in self.formats.items():
             label, _, prop = target.partition(".")
@@ -120,7 +133,35 @@ class Mapping:
         return replace(base, nodes=nodes, relationships=rels)
 
 
-COLUMN_KEYS = {"column", "value", "template", "codes", "date_format", "optional"}
+COLUMN_KEYS = {"column", "value", "template", "codes", "date_format", "optional", "type"}
+
+
+def _check_targets(path: Path, kind: str, columns: dict) -> None:
+    """Each mapped column lands somewhere: a property the schema declares for
+    the kind, or, given a ``type``, an extra attribute of a node kind. Any
+    other target would be dropped at load without a word."""
+    if kind in SCHEMA.nodes:
+        declared = SCHEMA.node(kind).properties
+    else:
+        rel = SCHEMA.relationship(kind)
+        declared = {**rel.properties, **{p.name: p for p in (reference_property(SCHEMA, rel.source_column, rel.source),
+                                                          reference_property(SCHEMA, rel.target_column, rel.target))}}
+    for target, col in columns.items():
+        typed = isinstance(col, dict) and "type" in col
+        if target in declared:
+            if typed and col["type"] != declared[target].type:
+                raise IngestError(f"{path}: kinds.{kind}.columns.{target} is a {declared[target].type} in the "
+                                  f"schema, not a {col['type']}")
+            continue
+        if kind not in SCHEMA.nodes:
+            raise IngestError(f"{path}: kinds.{kind}.columns.{target}: {kind} has no such property "
+                              f"(extra attributes go on node kinds)")
+        if not typed:
+            raise IngestError(f"{path}: kinds.{kind}.columns.{target}: {kind} has no such property; give it a "
+                              f"type ({', '.join(ATTRIBUTE_TYPES)}) to keep it as an extra attribute")
+        if col["type"] not in ATTRIBUTE_TYPES or not IDENTIFIER.match(str(target)):
+            raise IngestError(f"{path}: kinds.{kind}.columns.{target}: an extra attribute needs a plain "
+                              f"name (letters, digits, _) and a type among {', '.join(ATTRIBUTE_TYPES)}")
 
 
 def _check_shape(path: Path, raw) -> None:
@@ -157,7 +198,7 @@ def _check_shape(path: Path, raw) -> None:
                 unknown = set(col) - COLUMN_KEYS
                 if unknown or not ({"column", "value", "template"} & set(col)):
                     raise wrong(f"kinds.{kind}.columns.{target}", "a source column name, or a map with "
-                                "column, value or template (and codes, date_format, optional)")
+                                "column, value or template (and codes, date_format, optional, type)")
                 if "codes" in col and not isinstance(col["codes"], dict):
                     raise wrong(f"kinds.{kind}.columns.{target}.codes", "a map of source value to value")
             elif not isinstance(col, str):

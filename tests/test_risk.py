@@ -18,8 +18,8 @@ from torch_geometric.loader import NodeLoader
 from nigah.analytics.risk.full_graph import FullGraph
 from nigah.analytics.risk.features import declaration_features, read_declarations
 from nigah.analytics.risk.persist import load_bundle
-from nigah.analytics.risk.pipeline import prepare, score_risk, train_risk
-from nigah.analytics.risk.reasons import evidence_texts, reasons
+from nigah.analytics.risk.pipeline import prepare, score_risk, train_risk, with_leaves
+from nigah.analytics.risk.reasons import evidence_texts, reason_lines, reasons, split_evidence
 from nigah.analytics.risk.sampler import TemporalNeighborSampler
 from nigah.analytics.risk.train import RiskConfig, TimeSplit
 from nigah.analytics.unit_value_flags import write_unit_value_flags
@@ -28,7 +28,7 @@ from nigah.graph.duckdb_store import DuckDBStore
 from nigah.ingest.load import ingest_directory
 
 ROOT = Path(__file__).resolve().parents[1]
-QUICK = RiskConfig(epochs=30, patience=6, hidden=16, batch_size=64)
+QUICK = RiskConfig(epochs=30, patience=6, hidden=16, batch_size=64, leaf_trees=8)   # the leaves path too
 
 
 def nigah(*args):
@@ -123,6 +123,30 @@ def test_reasons_name_the_strongest_evidence_first():
         7: "unit value 62% below the HS 85171300 reference for CN: under-invoiced, or goods of a higher-duty code declared under this one?"}
 
 
+def test_each_reason_carries_its_evidence_as_data():
+    """Beside every reason line, one JSON record: what kind of evidence, the
+    entity it is about (a node id the dashboard can open) and the figures the
+    text quotes, the same numbers."""
+    context = pd.DataFrame({"hs_code": ["85171300", "3004"], "origin_country": ["CN", 'A"E'],
+                            "unit_value_ratio": [0.38, 1.0], "agent": ["CHAL-1", None],
+                            "agent_adverse": [3, 0], "agent_adverse_recent": [2, 0], "agent_inspected": [9, 0],
+                            "gd_type": ["import", "import"], "base_adverse_share": [0.1, 0.1]})
+    features = ["unit_value_z", "agent_adverse", "log_value_usd"]
+    lines = reason_lines(np.array([[0.5, 1.2, 0.2], [0.0, 0.0, 2.0]]), features, context)
+    texts, records = split_evidence(lines)
+    first = [json.loads(r) for r in records[0].split("\n")]
+    assert len(first) == len(texts[0].split("\n")) == 2
+    assert first[0] == {"kind": "agent", "entity": "ClearingAgent:CHAL-1",
+                        "figures": {"adverse": 3, "adverse_last_90_days": 2, "examined": 9,
+                                    "usual_adverse_share": 0.1}}
+    assert first[1]["kind"] == "unit_value" and first[1]["entity"] == "HSCode:85171300"
+    assert first[1]["figures"]["ratio_to_reference"] == 0.38 and "62% below" in texts[0].split("\n")[1]
+    # a GD with nothing to say has no records; a quote in a value stays valid JSON
+    assert texts[1] == "nothing stands out" and pd.isna(records[1])
+    odd = reason_lines(np.array([[1.0]]), ["unit_value_z"], context.iloc[[1]].assign(unit_value_ratio=0.2).reset_index())
+    assert json.loads(split_evidence(odd)[1][0])["figures"]["origin_country"] == 'A"E'
+
+
 def test_reasons_keep_each_row_its_own_text():
     n = 1000
     context = pd.DataFrame({"agent": [f"CHAL-{i}" if i % 7 else None for i in range(n)],
@@ -181,9 +205,13 @@ def test_full_graph_pass_matches_the_message_passing_layers(trained):
     store, home, _ = trained
     bundle = load_bundle(home)
     model = bundle.model()
-    data = prepare(store, bundle.config, bundle.split, (bundle.mean, bundle.std)).data
+    prepared = prepare(store, bundle.config, bundle.split, (bundle.mean, bundle.std), categories=bundle.categories)
+    with_leaves(prepared, bundle.booster, bundle.config)
+    data, leaves = prepared.data, prepared.data["Declaration"].leaf
+    assert leaves.shape[1] > 0 and model.leaves is not None   # the GNN reads the booster's leaves
     results = []
-    for run in (lambda x: model(x, data.edge_index_dict), lambda x: model.full_forward(x, FullGraph.of(data))):
+    for run in (lambda x: model(x, data.edge_index_dict, leaves),
+                lambda x: model.full_forward(x, FullGraph.of(data), leaves)):
         x_dict = dict(data.x_dict)
         x = x_dict["Declaration"] = x_dict["Declaration"].clone().requires_grad_(True)
         logit = run(x_dict)

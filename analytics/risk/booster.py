@@ -145,14 +145,46 @@ def fit_booster(inputs: BoosterInputs, y: np.ndarray, train: np.ndarray, val: np
     return model.fit(X.iloc[train], y[train], **fit)
 
 
+def trained_inputs(booster: lgb.Booster, X: pd.DataFrame) -> pd.DataFrame:
+    """``X``'s columns the booster was trained on, in its order: an attribute a
+    later load brought waits for the next training instead of breaking scoring."""
+    names = booster.feature_name()
+    if list(X.columns) == names:
+        return X
+    missing = [n for n in names if n not in X.columns]
+    if missing:
+        raise ValueError(f"the saved risk model uses inputs the store no longer has ({', '.join(missing[:5])}): "
+                         "run `nigah train`")
+    return X[names]
+
+
 def booster_scores(model: lgb.LGBMClassifier | lgb.Booster, inputs: BoosterInputs, rows: np.ndarray | None = None,
                    contributions: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
     """Probability of an adverse finding for ``rows`` (default: all) and,
     with ``contributions``, each input's share of the logit (TreeSHAP)."""
     booster = model.booster_ if isinstance(model, lgb.LGBMClassifier) else model
-    X = inputs.X if rows is None else inputs.X.iloc[rows]
+    X = trained_inputs(booster, inputs.X if rows is None else inputs.X.iloc[rows])
     risk = booster.predict(X)
     if not contributions:
         return risk, None
     shap = booster.predict(X, pred_contrib=True)
     return risk, np.asarray(shap)[:, :-1]   # the last column is the expected value
+
+
+def leaf_indices(model: lgb.LGBMClassifier | lgb.Booster, inputs: BoosterInputs, trees: int,
+                 leaves: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """The leaf each GD of ``rows`` (default: all) falls into in each of the
+    booster's first ``trees`` trees, numbered apart per tree (tree ``t``'s
+    leaf ``l`` is ``t * leaves + l``), int32: the GNN's view of what the
+    booster learned (``analytics.risk.model``). A booster that stopped early
+    gives fewer trees, the same for training and scoring."""
+    if isinstance(model, lgb.LGBMClassifier):   # a saved booster keeps only its best trees
+        booster, kept = model.booster_, model.best_iteration_ or model.booster_.num_trees()
+    else:
+        booster, kept = model, model.num_trees()
+    X = trained_inputs(booster, inputs.X if rows is None else inputs.X.iloc[rows])
+    used = min(trees, kept)
+    if used == 0 or not len(X):
+        return np.zeros((len(X), 0), np.int32)
+    leaf = np.asarray(booster.predict(X, pred_leaf=True, num_iteration=used), np.int64).reshape(len(X), -1)
+    return (leaf[:, :used] + np.arange(used) * leaves).astype(np.int32)

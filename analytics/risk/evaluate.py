@@ -26,12 +26,12 @@ import numpy as np
 import pandas as pd
 
 from nigah.analytics.risk.baselines import fit_tabular, label_propagation
-from nigah.analytics.risk.booster import booster_scores, fit_booster
+from nigah.analytics.risk.booster import booster_scores
 from nigah.analytics.risk.diagnosis import diagnose
 from nigah.analytics.risk.features import outcomes, read_declarations
 from nigah.analytics.risk.metrics import ranking_metrics
-from nigah.analytics.risk.pipeline import Prepared, booster_config, candidates, choose, labelled, prepare
-from nigah.analytics.risk.train import RiskConfig, TimeSplit, predict, train_gnn
+from nigah.analytics.risk.pipeline import Prepared, candidates, choose, fit_both, labelled, prepare
+from nigah.analytics.risk.train import RiskConfig, TimeSplit, predict
 from nigah.analytics.unit_value_flags import unit_value_flags
 from nigah.graph.schema import SCHEMA
 from nigah.graph.store import GraphStore
@@ -61,10 +61,7 @@ def fit_models(store: GraphStore, prepared: Prepared, train: np.ndarray, val: np
                config: RiskConfig, log) -> tuple[dict[str, np.ndarray], dict]:
     """Every model's scores on ``test``, fitted on ``train`` (choosing on ``val``)."""
     y = prepared.features.adverse.astype(np.float32)
-    log("training the GNN")
-    model, history = train_gnn(prepared.data, y, train, val, config, log)
-    log("training the booster")
-    booster = fit_booster(prepared.booster, y, train, val, config.seed, booster_config(config))
+    model, history, booster = fit_both(prepared, y, train, val, config, log)
     final, on_validation, _ = choose(model, booster, prepared, val, y, config)
     scores = candidates(predict(model, prepared.data, test, config)[0], booster_scores(booster, prepared.booster, test)[0])
     scores = {"final": scores[final], "gnn": scores["gnn"], "booster": scores["booster"]}

@@ -16,9 +16,9 @@ import pandas as pd
 import torch
 
 from nigah.analytics.risk.model import RiskGNN
-from nigah.analytics.risk.train import RiskConfig, TimeSplit
+from nigah.analytics.risk.train import RiskConfig, TimeSplit, new_model
 
-FORMAT = 2
+FORMAT = 3
 
 
 def model_dir(home: Path) -> Path:
@@ -43,8 +43,7 @@ class RiskBundle:
     calibration: tuple[float, float] = (1.0, 0.0)   # Platt scaling of the final score (validation)
 
     def model(self) -> RiskGNN:
-        c = self.config
-        model = RiskGNN(self.in_dims, self.edge_types, c.hidden, c.layers, c.dropout)
+        model = new_model(self.in_dims, self.edge_types, self.config)
         model.load_state_dict(self.state)
         return model.eval()
 

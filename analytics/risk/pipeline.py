@@ -15,11 +15,11 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from nigah.analytics.communities.projection import ProjectionConfig, shared_things, trader_projection
 from nigah.analytics.risk.booster import (BoosterConfig, BoosterInputs, booster_inputs, booster_scores,
-                                          fit_booster)
+                                          fit_booster, leaf_indices)
 from nigah.analytics.risk.features import DeclarationFeatures, declaration_features, read_declarations
 from nigah.analytics.risk.graph_data import build_graph, feature_widths
 from nigah.analytics.risk.persist import RiskBundle, load_bundle, save_bundle
-from nigah.analytics.risk.reasons import reasons, with_own_anomalies
+from nigah.analytics.risk.reasons import reason_lines, split_evidence, with_own_anomalies
 from nigah.analytics.risk.selectivity import SelectivityConfig, channels
 from nigah.analytics.risk.train import RiskConfig, TimeSplit, predict, score_all, standardiser, train_gnn
 from nigah.graph.schema import REASON_SEPARATOR, SCHEMA
@@ -58,7 +58,7 @@ def prepare(store: GraphStore, config: RiskConfig, split: TimeSplit | None = Non
     split = split or TimeSplit.of(features.date, config)
     training = np.flatnonzero(split.parts(features.date)[0])
     inputs = booster_inputs(d, features.X, features.inspected, features.adverse, rows=training,
-                            categories=categories, config=booster_config(config))
+                            categories=categories, config=booster_config(config), schema=store.schema)
     X = features.X.to_numpy()
     mean, std = scale or standardiser(X, training)
     if not config.trader_links:
@@ -87,9 +87,7 @@ def train_risk(store: GraphStore, home: Path, config: RiskConfig = RiskConfig(),
         raise ValueError("too few examined declarations with adverse findings to learn from "
                          f"({len(train)} examined in the training period)")
     y = prepared.features.adverse.astype(np.float32)
-    model, history = train_gnn(prepared.data, y, train, val, config, log)
-    log("training the booster")
-    booster = fit_booster(prepared.booster, y, train, val, config.seed, booster_config(config))
+    model, history, booster = fit_both(prepared, y, train, val, config, log)
     final, chosen_on, on_validation = choose(model, booster, prepared, val, y, config)
     calibration = platt(on_validation[final], y[val])
     log(f"final model: {final} (validation average precision " +
@@ -108,6 +106,31 @@ def train_risk(store: GraphStore, home: Path, config: RiskConfig = RiskConfig(),
                         prepared.booster.categories, final, calibration)
     save_bundle(bundle, home)
     return metrics
+
+
+def fit_both(prepared: Prepared, y: np.ndarray, train: np.ndarray, val: np.ndarray, config: RiskConfig,
+             log=lambda m: None):
+    """The booster, then the GNN (over the booster's leaves, if configured)
+    learning the finding and the recovered duty together (GraphFC's order),
+    both fitted on ``train`` and stopped on ``val``."""
+    log("training the booster")
+    booster = fit_booster(prepared.booster, y, train, val, config.seed, booster_config(config))
+    with_leaves(prepared, booster, config)
+    log("training the GNN")
+    revenue = prepared.features.context["recovered_duty_usd"].to_numpy(float)
+    model, history = train_gnn(prepared.data, y, train, val, config, log, revenue=revenue)
+    return model, history, booster
+
+
+def with_leaves(prepared: Prepared, booster, config: RiskConfig) -> None:
+    """Give every GD of the graph its leaves in the booster's first trees
+    (``config.leaf_trees``; none when 0)."""
+    import torch
+
+    if not config.leaf_trees:
+        return
+    leaves = leaf_indices(booster, prepared.booster, config.leaf_trees, booster_config(config).leaves)
+    prepared.data["Declaration"].leaf = torch.from_numpy(leaves)
 
 
 def platt(score: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -175,10 +198,11 @@ def score_risk(store: GraphStore, home: Path, selectivity: SelectivityConfig = S
     risk, contrib, names = _scores(bundle, prepared)
     risk = calibrated(risk, bundle.calibration)
     context = f.context.join(attribute_context(prepared, bundle))
-    why = with_own_anomalies(reasons(contrib, names, context), context)
+    why, evidence = split_evidence(with_own_anomalies(reason_lines(contrib, names, context), context))
     channel, selection = channels(risk, f.date, f.gd_number, selectivity)
     decl = pd.DataFrame({"gd_number": f.gd_number, "risk": np.round(risk.astype(float), 4),
-                         "risk_channel": channel, "risk_selection": selection, "risk_reasons": why})
+                         "risk_channel": channel, "risk_selection": selection, "risk_reasons": why,
+                         "risk_evidence": evidence})
     store.write_properties("Declaration", decl)
     traders = trader_risk(decl, f.context["trader"])
     store.write_properties("Trader", traders)
@@ -189,26 +213,29 @@ def score_risk(store: GraphStore, home: Path, selectivity: SelectivityConfig = S
 
 def _scores(bundle: RiskBundle, prepared: Prepared) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Every GD's risk from the saved final model, with each input's share of
-    its logit (the blend's: half of each model's) and the inputs' names."""
-    parts = []
+    its logit and the inputs' names. The booster's contributions (TreeSHAP)
+    are always part of the explanation: a GNN over the booster's leaves owes
+    the booster what those leaves carry, and its own gradients explain only
+    the rest (half each)."""
+    if bundle.booster is None:
+        raise ValueError("the saved risk model has no booster: run `nigah train`")
+    tree, _ = booster_scores(bundle.booster, prepared.booster)
+    gnn, gnn_contrib = None, None
     if bundle.final in ("gnn", "blend"):
-        risk, contrib = score_all(bundle.model(), prepared.data)
-        parts.append((risk.astype(float), contrib, list(prepared.features.X.columns)))
-    if bundle.final in ("booster", "blend"):
-        if bundle.booster is None:
-            raise ValueError("the saved risk model has no booster: run `nigah train`")
-        risk, _ = booster_scores(bundle.booster, prepared.booster)
-        # TreeSHAP costs most of a batch scoring (133 s of 1M GDs' 246 s): it is
-        # computed for the riskiest share an officer may look into; the others'
-        # contributions stay zero, and they read as not standing out.
-        explain = np.flatnonzero(risk >= np.quantile(risk, 1 - EXPLAIN_SHARE)) if len(risk) else risk
-        contrib = np.zeros((len(risk), prepared.booster.X.shape[1]))
-        if len(explain):
-            contrib[explain] = booster_scores(bundle.booster, prepared.booster, explain, contributions=True)[1]
-        parts.append((risk, contrib, list(prepared.booster.X.columns)))
-    share = 1 / len(parts)
-    return (np.mean([p[0] for p in parts], axis=0), np.hstack([p[1] * share for p in parts]),
-            [name for p in parts for name in p[2]])
+        with_leaves(prepared, bundle.booster, bundle.config)
+        gnn, gnn_contrib = score_all(bundle.model(), prepared.data)
+    risk = candidates(tree if gnn is None else gnn, tree)[bundle.final]
+    # TreeSHAP costs most of a batch scoring (133 s of 1M GDs' 246 s): it is
+    # computed for the riskiest share an officer may look into; the others'
+    # contributions stay zero, and they read as not standing out.
+    explain = np.flatnonzero(risk >= np.quantile(risk, 1 - EXPLAIN_SHARE)) if len(risk) else np.zeros(0, int)
+    names = bundle.booster.feature_name()   # the inputs it was trained on (booster.trained_inputs)
+    contrib = np.zeros((len(risk), len(names)))
+    if len(explain):
+        contrib[explain] = booster_scores(bundle.booster, prepared.booster, explain, contributions=True)[1]
+    if gnn_contrib is None:
+        return risk, contrib, names
+    return risk, np.hstack([gnn_contrib / 2, contrib / 2]), list(prepared.features.X.columns) + names
 
 
 def attribute_context(prepared: Prepared, bundle: RiskBundle) -> pd.DataFrame:

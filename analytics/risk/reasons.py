@@ -23,6 +23,10 @@ from nigah.analytics.risk.features import PARTIES
 from nigah.graph.schema import REASON_SEPARATOR, SCHEMA
 
 NOTHING = "nothing stands out"
+# Inside a reason line, between its text and its structured record (JSON):
+# the two travel together through ordering and de-duplication, and are split
+# into ``risk_reasons`` and ``risk_evidence`` at the end (:func:`split_evidence`).
+RECORD_SEPARATOR = "\x1f"
 PARTY_NAMES = {"trader": "trader", "agent": "agent", "supplier": "supplier", "consignee": "consignee",
                "vehicle": "vehicle", "transporter": "transporter"}
 
@@ -188,6 +192,88 @@ def _evidence(evidence: str, rows: pd.DataFrame) -> pa.Array:
     return pa.array([constant.get(evidence, evidence.replace("_", " "))] * len(rows), pa.string())
 
 
+def _line(evidence: str, rows) -> pa.Array:
+    """A reason's text with its record after :data:`RECORD_SEPARATOR`; null where it says nothing."""
+    return _join(_evidence(evidence, rows), RECORD_SEPARATOR, _record(evidence, rows))
+
+
+def _figures(evidence: str) -> dict[str, str]:
+    """The figures a reason quotes, by name, and the context columns holding them."""
+    if evidence in PARTIES:
+        return {"adverse": f"{evidence}_adverse", "adverse_last_90_days": f"{evidence}_adverse_recent",
+                "examined": f"{evidence}_inspected", "usual_adverse_share": "base_adverse_share"}
+    if evidence.startswith("attribute:"):
+        name = evidence.split(":", 1)[1]
+        return {"value": f"value_{name}", "examined": f"{name}_examined", "adverse_share": f"{name}_adverse_share",
+                "usual_adverse_share": "base_adverse_share"}
+    return {"unit_value": {"ratio_to_reference": "unit_value_ratio", "hs_code": "hs_code",
+                           "origin_country": "origin_country"},
+            "kg_per_unit_z": {"ratio_to_usual": "kg_per_unit_ratio", "hs_code": "hs_code"},
+            "trader_age": {"days_registered": "trader_age_days"},
+            "duty": {"hs_code": "hs_code"},
+            "diversion_score": {"diversion_score": "diversion_score"}}.get(evidence, {})
+
+
+def _entity(evidence: str) -> tuple[str, str] | None:
+    """The entity a reason is about, as (schema label, context column): the
+    party whose record it quotes, or the node a declared attribute references."""
+    declaration = SCHEMA.node("Declaration").properties
+    if evidence == "trader_age":
+        evidence = "trader"
+    if evidence in ("unit_value", "kg_per_unit_z", "duty") and declaration["hs_code"].references:
+        return declaration["hs_code"].references, "hs_code"
+    if evidence in PARTIES:
+        column = PARTIES[evidence]
+        label = declaration[column].references if column in declaration else None
+        if label is None and evidence == "transporter":
+            label = SCHEMA.relationships["OPERATED_BY"].target
+        return (label, evidence) if label else None
+    if evidence.startswith("attribute:"):
+        name = evidence.split(":", 1)[1]
+        if name in declaration and declaration[name].references:
+            return declaration[name].references, f"value_{name}"
+    return None
+
+
+def _json_text(values: pd.Series) -> pa.Array:
+    """Strings as JSON strings (``null`` where missing)."""
+    text = pc.cast(pa.array(values.astype(object).where(values.notna(), None), from_pandas=True), pa.string())
+    for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"),
+                         (RECORD_SEPARATOR, " ")):
+        text = pc.replace_substring(text, raw, escaped)
+    return pc.fill_null(_join('"', text, '"'), "null")
+
+
+def _json_value(values: pd.Series) -> pa.Array:
+    """Numbers as JSON numbers (rounded to 4 places; ``null`` where missing or
+    infinite), anything else as a JSON string."""
+    if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
+        return _json_text(values)
+    x = pd.to_numeric(values, errors="coerce").astype(float)
+    x = x.where(np.isfinite(x)).round(4)
+    text = pc.cast(pa.array(x.to_numpy(), mask=x.isna().to_numpy()), pa.string())
+    return pc.fill_null(text, "null")
+
+
+def _record(evidence: str, rows) -> pa.Array:
+    """The reason as data (a JSON object): ``kind`` (the evidence), ``entity``
+    (a node id, where it is about one) and ``figures`` (what the text quotes)."""
+    n = len(rows)
+    parts = ['{"kind":', _json_text(pd.Series([evidence] * n)), ',"entity":']
+    entity = _entity(evidence)
+    if entity and entity[1] in rows:
+        keys = rows[entity[1]]
+        parts.append(_json_text((entity[0] + ":" + keys.astype(str)).where(keys.notna())))
+    else:
+        parts.append("null")
+    parts.append(',"figures":{')
+    figures = [(name, column) for name, column in _figures(evidence).items() if column in rows]
+    for i, (name, column) in enumerate(figures):
+        parts += [("," if i else "") + f'"{name}":', _json_value(rows[column])]
+    parts.append("}}")
+    return _join(*parts)
+
+
 def _attribute_text(name: str, rows) -> pa.Array:
     """A declared attribute whose value's record raised the risk, compared
     with all examined GDs: "Origin country CN: findings in 40% of 25 earlier
@@ -239,12 +325,13 @@ OWN_ANOMALIES = {
 
 
 def with_own_anomalies(why: pd.Series, context: pd.DataFrame, top: int = 4) -> pd.Series:
-    """``why`` (from :func:`reasons`) with the GD's clear anomalies first, each once.
+    """``why`` (lines from :func:`reason_lines`) with the GD's clear anomalies first, each once.
 
     >>> c = pd.DataFrame({"hs_code": ["85171300"], "origin_country": ["CN"], "unit_value_ratio": [0.4],
     ...                   "unit_value_z": [-4.0], "kg_per_unit_z": [0.0], "kg_per_unit_ratio": [1.0],
     ...                   "diversion_score": [0.1]})
-    >>> with_own_anomalies(pd.Series(["agent A: findings in 3 of 4 earlier examination(s)"]), c)[0].split(REASON_SEPARATOR)[0]
+    >>> lines = with_own_anomalies(pd.Series(["agent A: findings in 3 of 4 earlier examination(s)"]), c)
+    >>> split_evidence(lines)[0][0].split(REASON_SEPARATOR)[0]
     'unit value 60% below the HS 85171300 reference for CN: under-invoiced, or goods of a higher-duty code declared under this one?'
     """
     if not all(c in context for c in ("diversion_score", "unit_value_z", "kg_per_unit_ratio")):
@@ -254,7 +341,7 @@ def with_own_anomalies(why: pd.Series, context: pd.DataFrame, top: int = 4) -> p
     for evidence, clear in OWN_ANOMALIES.items():
         rows = np.flatnonzero(clear(context).fillna(False).to_numpy())
         if len(rows):
-            texts = _evidence(evidence, _Rows(context, rows)).to_pylist()
+            texts = _line(evidence, _Rows(context, rows)).to_pylist()
             for row, text in zip(rows, texts):
                 if text:
                     lead.iat[row].append(text)
@@ -264,12 +351,35 @@ def with_own_anomalies(why: pd.Series, context: pd.DataFrame, top: int = 4) -> p
 
 
 def reasons(contributions: np.ndarray, features: list[str], context: pd.DataFrame, top: int = 3) -> pd.Series:
+    """The reasons' text alone (see :func:`reason_lines`)."""
+    return split_evidence(reason_lines(contributions, features, context, top))[0]
+
+
+def split_evidence(lines: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Reason lines (text and record) as two aligned columns: the text, one
+    reason per line, and the records, one JSON object per line (``null``
+    where a line has none); a GD with nothing to say has no records."""
+    def part(k: int) -> pd.Series:
+        each = lines.str.split(REASON_SEPARATOR).explode()
+        halves = each.str.split(RECORD_SEPARATOR, n=1, expand=True, regex=False)
+        column = halves[k] if k in halves else pd.Series(None, index=each.index, dtype=object)
+        column = column.fillna("null") if k else column
+        return column.groupby(level=0, sort=False).agg(REASON_SEPARATOR.join).reindex(lines.index)
+
+    texts, records = part(0), part(1)
+    return texts, records.where(texts != NOTHING)
+
+
+def reason_lines(contributions: np.ndarray, features: list[str], context: pd.DataFrame, top: int = 3) -> pd.Series:
     """Reasons per row, one line each: the ``top`` pieces of evidence that
-    raised its score most (by at least 0.05 on the logit), strongest first."""
+    raised its score most (by at least 0.05 on the logit), strongest first.
+    Evidence that declines to be a reason for a row (a party no worse than
+    usual, an established trader's age) gives way to the next strongest,
+    looking twice as deep as ``top``."""
     groups = pd.Series([evidence_of(f) for f in features])
     names = list(dict.fromkeys(groups))
     summed = np.column_stack([contributions[:, (groups == g).to_numpy()].sum(axis=1) for g in names])
-    order = np.argsort(-summed, axis=1)[:, :top]
+    order = np.argsort(-summed, axis=1, kind="stable")[:, :2 * top]
     strong = np.take_along_axis(summed, order, axis=1) > 0.05
     # Each piece of evidence is written once for the rows that cite it, into
     # one pool; each line then takes its row's text from the pool.
@@ -280,16 +390,18 @@ def reasons(contributions: np.ndarray, features: list[str], context: pd.DataFram
         rows = np.flatnonzero(chosen.any(axis=1))
         if not len(rows):
             continue
-        pool.append(_evidence(name, _Rows(context, rows)))
+        pool.append(_line(name, _Rows(context, rows)))
         for k in range(order.shape[1]):
             hit = np.flatnonzero(chosen[:, k])
             where[hit, k] = offset + np.searchsorted(rows, hit)
         offset += len(rows)
     texts = pa.concat_arrays(pool) if pool else pa.array([], pa.string())
     joined = pa.nulls(len(context), pa.string())
+    said = np.zeros(len(context), np.int64)
     for k in range(order.shape[1]):
         # an evidence may decline to be a reason for a row (a null text): skip it
-        line = pc.take(texts, pa.array(where[:, k], mask=where[:, k] < 0))
+        line = pc.take(texts, pa.array(where[:, k], mask=(where[:, k] < 0) | (said >= top)))
         both = pc.binary_join_element_wise(joined, line, REASON_SEPARATOR)
         joined = pc.if_else(pc.is_null(line), joined, pc.if_else(pc.is_null(joined), line, both))
+        said += pc.is_valid(line).to_numpy(zero_copy_only=False)
     return _series(pc.fill_null(joined, NOTHING), context.index)

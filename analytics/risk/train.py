@@ -19,6 +19,7 @@ import torch
 from sklearn.metrics import average_precision_score
 from torch_geometric.loader import NodeLoader
 
+from nigah.analytics.risk.booster import BoosterConfig
 from nigah.analytics.risk.full_graph import FullGraph
 from nigah.analytics.risk.graph_data import DECLARATION, feature_widths
 from nigah.analytics.risk.model import RiskGNN
@@ -48,6 +49,12 @@ class RiskConfig:
     # trees, never in seconds, so the same seed gives the same scores under any load.
     trees: int = 600
     booster_threads: int = 2
+    # GraphFC's two ideas (analytics.risk.model): a second head learns the
+    # recovered duty beside the finding, weighted by revenue_weight; and the GD
+    # may enter the GNN with its leaves in the booster's first leaf_trees trees
+    # (0: off, as measured best; docs/risk.md).
+    leaf_trees: int = 0
+    revenue_weight: float = 0.5
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -79,6 +86,20 @@ def standardiser(X: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return mean, np.where(std > 1e-6, std, 1.0)
 
 
+def leaf_count(config: RiskConfig) -> int:
+    """How many booster leaves the GNN has a vector for (``booster.leaf_indices``)."""
+    return config.leaf_trees * BoosterConfig().leaves
+
+
+def new_model(in_dims: dict[str, int], edge_types, config: RiskConfig) -> RiskGNN:
+    return RiskGNN(in_dims, edge_types, config.hidden, config.layers, config.dropout, leaf_count(config))
+
+
+def _leaves(store) -> torch.Tensor | None:
+    """A node store's booster leaves (``leaf``), if the graph was given them."""
+    return store.leaf if "leaf" in store else None
+
+
 def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
     np.random.seed(seed)
@@ -104,7 +125,7 @@ def predict(model: RiskGNN, data, nodes: np.ndarray, config: RiskConfig,
         with torch.set_grad_enabled(attribute):
             if attribute:
                 x_dict[DECLARATION] = x_dict[DECLARATION].clone().requires_grad_(True)
-            logit = model(x_dict, batch.edge_index_dict)[:n]
+            logit = model(x_dict, batch.edge_index_dict, _leaves(batch[DECLARATION]))[:n]
             if attribute:
                 logit.sum().backward()
                 x = x_dict[DECLARATION]
@@ -125,7 +146,7 @@ def score_all(model: RiskGNN, data) -> tuple[np.ndarray, np.ndarray]:
         p.requires_grad_(False)
     x_dict = dict(data.x_dict)
     x = x_dict[DECLARATION] = x_dict[DECLARATION].clone().requires_grad_(True)
-    logit = model.full_forward(x_dict, FullGraph.of(data))
+    logit = model.full_forward(x_dict, FullGraph.of(data), _leaves(data[DECLARATION]))
     logit.sum().backward()  # a GD's logit depends on its own features far more than on its neighbours'
     for p in model.parameters():
         p.requires_grad_(True)
@@ -133,15 +154,19 @@ def score_all(model: RiskGNN, data) -> tuple[np.ndarray, np.ndarray]:
 
 
 def train_gnn(data, y: np.ndarray, train: np.ndarray, val: np.ndarray, config: RiskConfig,
-              log=lambda message: None) -> tuple[RiskGNN, list[dict]]:
-    """Fit on the labelled declarations ``train`` (indices, outcomes ``y[train]``),
-    keep the epoch with the best average precision on ``val``."""
+              log=lambda message: None, revenue: np.ndarray | None = None) -> tuple[RiskGNN, list[dict]]:
+    """Fit on the labelled declarations ``train`` (indices, outcomes ``y[train]``;
+    ``revenue``: the duty each examination recovered, USD, learned beside the
+    finding), keep the epoch with the best average precision on ``val``."""
     seed_everything(config.seed)
-    model = RiskGNN(feature_widths(data), data.edge_types, config.hidden, config.layers, config.dropout)
+    model = new_model(feature_widths(data), data.edge_types, config)
     optimiser = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     positives = max(int(y[train].sum()), 1)
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor((len(train) - positives) / positives))
     target = torch.from_numpy(y.astype(np.float32))
+    weight = config.revenue_weight if revenue is not None else 0.0
+    duty = np.log1p(np.clip(np.nan_to_num(revenue if revenue is not None else np.zeros(len(y))), 0, None))
+    duty = torch.from_numpy((duty / max(float(duty[train].std()), 1e-6)).astype(np.float32))  # BCE's scale
     rng = np.random.default_rng(config.seed)
     if len(val) > config.validation_seeds:
         val = np.sort(rng.choice(val, config.validation_seeds, replace=False))
@@ -154,7 +179,11 @@ def train_gnn(data, y: np.ndarray, train: np.ndarray, val: np.ndarray, config: R
         for batch in _loader(data, seeds, config, config.batch_size, shuffle=True, seed=config.seed + epoch):
             n = batch[DECLARATION].batch_size
             optimiser.zero_grad()
-            loss = loss_fn(model(batch.x_dict, batch.edge_index_dict)[:n], target[batch[DECLARATION].n_id[:n]])
+            seeds_of = batch[DECLARATION].n_id[:n]
+            z = model.embed(batch.x_dict, batch.edge_index_dict, _leaves(batch[DECLARATION]))[:n]
+            loss = loss_fn(model.head(z).squeeze(-1), target[seeds_of])
+            if weight:
+                loss = loss + weight * torch.nn.functional.mse_loss(model.revenue(z), duty[seeds_of])
             loss.backward()
             optimiser.step()
             total += float(loss.detach()) * n

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from nigah.cli.common import HomeOpt, JsonOpt, StoreOpt, console, home_dir, open_db, refusals
+from nigah.cli.common import HomeOpt, JsonOpt, LeafTreesOpt, StoreOpt, console, home_dir, open_db, refusals
 
 
 def analyze(store: StoreOpt = None, home: HomeOpt = None,
@@ -51,7 +51,7 @@ def train(store: StoreOpt = None, home: HomeOpt = None,
           trees: Annotated[int, typer.Option(help="At most this many booster trees (early stopping may "
                                                   "use fewer).")] = 600,
           seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
-          as_json: JsonOpt = False):
+          leaf_trees: LeafTreesOpt = 0, as_json: JsonOpt = False):
     """Train the risk models on examined GDs (time split): the GNN and the booster, keeping
     the one (or blend) that ranks the validation period best; `nigah analyze` scores with it.
     Budgets are epochs and trees, not seconds: the same seed gives the same model."""
@@ -61,7 +61,7 @@ def train(store: StoreOpt = None, home: HomeOpt = None,
     home = home_dir(home)
     t0 = time.perf_counter()
     with open_db(store, home) as db, refusals():
-        metrics = train_risk(db, home, RiskConfig(epochs=epochs, trees=trees, seed=seed),
+        metrics = train_risk(db, home, RiskConfig(epochs=epochs, trees=trees, seed=seed, leaf_trees=leaf_trees),
                              log=(lambda m: None) if as_json else console.print)
     metrics["seconds"] = round(time.perf_counter() - t0, 2)
     if as_json:

@@ -74,3 +74,7 @@ def progress() -> Progress:
     return Progress(TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console,
                     disable=not console.is_terminal)
+
+LeafTreesOpt = Annotated[int, typer.Option(
+    help="Feed the GNN each GD's leaves in the booster's first N trees (GraphFC); 0: off, "
+         "as measured best (docs/risk.md).", min=0)]

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nigah.cli.common import HomeOpt, JsonOpt, StoreOpt, console, fail, home_dir, open_db, refusals
+from nigah.cli.common import HomeOpt, JsonOpt, LeafTreesOpt, StoreOpt, console, fail, home_dir, open_db, refusals
 
 evaluate_app = typer.Typer(help="Measure detection quality against a scenario's ground truth.",
                            no_args_is_help=True)
@@ -120,7 +120,7 @@ def evaluate_risk(truth: ScenarioOpt = None, labels: LabelsOpt = False,
                   party_history: Annotated[bool, typer.Option(
                       help="Give the models the parties' earlier outcomes as features (the ablation: "
                            "--no-party-history, so that only the GNN can learn them, from the graph).")] = True,
-                  as_json: JsonOpt = False):
+                  leaf_trees: LeafTreesOpt = 0, as_json: JsonOpt = False):
     """Fit the final model, the booster, the GNN and label propagation on one time split;
     rank the latest period's GDs (precision@n%, recall, revenue, AUC; and per segment).
     With --labels the test period's outcomes are hidden from training and features."""
@@ -128,7 +128,8 @@ def evaluate_risk(truth: ScenarioOpt = None, labels: LabelsOpt = False,
     from nigah.analytics.risk.evaluate import evaluate_labels, evaluate_risk as run
 
     _ground(truth, labels)
-    config = RiskConfig(seed=seed, epochs=epochs, trees=trees, party_history=party_history)
+    config = RiskConfig(seed=seed, epochs=epochs, trees=trees, party_history=party_history,
+                        leaf_trees=leaf_trees)
     log = (lambda m: None) if as_json else console.print
     with open_db(store, home_dir(home)) as db, refusals():
         result = run(db, truth, config, log=log) if truth is not None else \
