@@ -26,7 +26,7 @@ NOTHING = "nothing stands out"
 # Inside a reason line, between its text and its structured record (JSON):
 # the two travel together through ordering and de-duplication, and are split
 # into ``risk_reasons`` and ``risk_evidence`` at the end (:func:`split_evidence`).
-RECORD_SEPARATOR = "\x1f"
+RECORD_MARK = "\x1f"
 PARTY_NAMES = {"trader": "trader", "agent": "agent", "supplier": "supplier", "consignee": "consignee",
                "vehicle": "vehicle", "transporter": "transporter"}
 
@@ -193,8 +193,8 @@ def _evidence(evidence: str, rows: pd.DataFrame) -> pa.Array:
 
 
 def _line(evidence: str, rows) -> pa.Array:
-    """A reason's text with its record after :data:`RECORD_SEPARATOR`; null where it says nothing."""
-    return _join(_evidence(evidence, rows), RECORD_SEPARATOR, _record(evidence, rows))
+    """A reason's text with its record after :data:`RECORD_MARK`; null where it says nothing."""
+    return _join(_evidence(evidence, rows), RECORD_MARK, _record(evidence, rows))
 
 
 def _figures(evidence: str) -> dict[str, str]:
@@ -239,7 +239,7 @@ def _json_text(values: pd.Series) -> pa.Array:
     """Strings as JSON strings (``null`` where missing)."""
     text = pc.cast(pa.array(values.astype(object).where(values.notna(), None), from_pandas=True), pa.string())
     for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"),
-                         (RECORD_SEPARATOR, " ")):
+                         (RECORD_MARK, " ")):
         text = pc.replace_substring(text, raw, escaped)
     return pc.fill_null(_join('"', text, '"'), "null")
 
@@ -361,7 +361,7 @@ def split_evidence(lines: pd.Series) -> tuple[pd.Series, pd.Series]:
     where a line has none); a GD with nothing to say has no records."""
     def part(k: int) -> pd.Series:
         each = lines.str.split(REASON_SEPARATOR).explode()
-        halves = each.str.split(RECORD_SEPARATOR, n=1, expand=True, regex=False)
+        halves = each.str.split(RECORD_MARK, n=1, expand=True, regex=False)
         column = halves[k] if k in halves else pd.Series(None, index=each.index, dtype=object)
         column = column.fillna("null") if k else column
         return column.groupby(level=0, sort=False).agg(REASON_SEPARATOR.join).reindex(lines.index)
