@@ -104,7 +104,11 @@ class Neo4jStore(GraphStore):
         self.driver.close()
 
     def _run(self, query: str, **params) -> list[neo4j.Record]:
-        records_, _, _ = self.driver.execute_query(query, params, database_=self.database)
+        try:
+            records_, _, _ = self.driver.execute_query(query, params, database_=self.database)
+        except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
+            # the server went away mid-run: what was committed stays, a rerun resumes (journal)
+            raise StoreUnavailable(f"lost Neo4j at {self.uri}: {exc}") from exc
         return records_
 
     @staticmethod

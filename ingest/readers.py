@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import gzip
+import zlib
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from charset_normalizer import from_bytes
 from nigah.ingest.validate import IngestError
 
 SUFFIXES = (".csv", ".parquet", ".jsonl", ".csv.gz")
+# What a damaged, truncated or mis-encoded file raises while being read.
+UNREADABLE = (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError, EOFError, zlib.error)
 DELIMITERS = ",;\t|"
 
 
@@ -28,15 +31,40 @@ class CsvOptions:
     encoding: str | None = None   # None: detect
 
 
+# The single-byte code pages a customs export that is not UTF-8 is likely in,
+# most likely first: Western (English, French, Spanish...), then Arabic script
+# (Urdu, Persian, Arabic), then the other Windows pages. Bytes often decode
+# equally well in several (an Ñ is a valid byte in cp1250 too): a tie goes to
+# the earlier one; a file in a later page of such a tie needs its encoding given
+# (a mapping's csv.encoding).
+CODE_PAGES = ["cp1252", "cp1256", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1257"]
+
+
 def detect_encoding(sample: bytes) -> str:
+    r"""The encoding of a file's first bytes.
+
+    >>> detect_encoding("ntn,name\n1,PEÑA Ltd\n".encode("cp1252")), detect_encoding("x,کراچي\n".encode("cp1256"))
+    ('cp1252', 'cp1256')
+    """
     if sample.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
     try:
         sample.decode("utf-8")
         return "utf-8"
-    except UnicodeDecodeError:
-        best = from_bytes(sample).best()
-        return best.encoding if best else "cp1252"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3:   # a character cut by the end of the sample
+            try:
+                sample[:exc.start].decode("utf-8")
+                return "utf-8"
+            except UnicodeDecodeError:
+                pass
+    found = list(from_bytes(sample, cp_isolation=CODE_PAGES))
+    if not found:
+        return "cp1252"
+    least = min(m.chaos for m in found)
+    return min((m for m in found if m.chaos <= least + 0.01), key=lambda m: CODE_PAGES.index(m.encoding)).encoding
 
 
 def detect_delimiter(text: str) -> str:
@@ -70,7 +98,10 @@ def _open(path: Path):
 def _sniff(path: Path, options: CsvOptions) -> tuple[str, str]:
     """A CSV file's encoding and delimiter: the options', else detected from its head."""
     with _open(path) as fh:
-        head = fh.read(1 << 16)
+        try:
+            head = fh.read(1 << 16)
+        except EOFError:   # a compressed file shorter than the head: the read that follows names it
+            head = b""
     encoding = options.encoding or detect_encoding(head)
     return encoding, options.delimiter or detect_delimiter(head.decode(encoding, errors="replace"))
 
@@ -93,8 +124,14 @@ def read_table(path: Path, options: CsvOptions = CsvOptions()) -> pd.DataFrame:
             except (ValueError, ImportError):
                 pass  # e.g. a short row, which pandas' own parser pads and Arrow refuses
         return pd.read_csv(path, **args)
-    except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError) as exc:
-        raise IngestError(f"{name}: cannot be read: {exc}") from exc
+    except UNREADABLE as exc:
+        raise IngestError(f"{name}: cannot be read: {_why(exc)}") from exc
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, (EOFError, zlib.error)):   # click would print a bare "Aborted." for an EOFError
+        return f"the compressed file is cut short or damaged ({exc})"
+    return str(exc)
 
 
 def find_file(directory: Path, stem: str) -> Path | None:
@@ -120,6 +157,13 @@ def record_rows(path: Path, frame_rows: int, options: CsvOptions = CsvOptions())
     quarantine report and provenance name the line an officer opens."""
     if ".csv" not in path.name:
         return None
+    try:
+        return _record_rows(path, frame_rows, options)
+    except UNREADABLE as exc:
+        raise IngestError(f"{path.name}: cannot be read: {_why(exc)}") from exc
+
+
+def _record_rows(path: Path, frame_rows: int, options: CsvOptions):
     lines, last = 0, b""
     with _open(path) as fh:   # counted in chunks: the file is not held in memory
         while chunk := fh.read(1 << 24):

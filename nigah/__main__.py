@@ -1,3 +1,3 @@
-from nigah.cli import app
+from nigah.cli import main
 
-app()
+main()

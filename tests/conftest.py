@@ -60,6 +60,14 @@ def neo4j_session():
     yield _Neo4jState.store
 
 
+@pytest.fixture
+def empty_neo4j(neo4j_session):
+    """The shared Neo4j database, emptied before and after a test that changes it."""
+    forget_neo4j_contents(neo4j_session)
+    yield neo4j_session
+    forget_neo4j_contents(neo4j_session)
+
+
 def _fresh_duckdb(tmp_path) -> DuckDBStore:
     return DuckDBStore(tmp_path / "home")
 

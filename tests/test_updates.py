@@ -175,3 +175,39 @@ def test_quarantine_rows_are_the_lines_an_officer_opens(tmp_path):
         rows = store.node_table("Trader", ["address", "_source_row"])
     assert sorted((r.row, r.field) for r in report.rejections) == [(5, "ntn"), (6, "name")]
     assert rows["_source_row"].tolist() == [2] and rows["address"].tolist() == ["Plot 4,\nSITE Area"]
+
+
+def test_legacy_code_pages_read_as_written(tmp_path, scenario):
+    """A traders file saved by an old Windows system: Western names in cp1252
+    keep their Ñ (not cp1250's Ń), Urdu names in cp1256 stay Urdu."""
+    from nigah.graph.duckdb_store import DuckDBStore
+
+    traders = pd.read_csv(scenario / "traders.csv", dtype=str, keep_default_na=False).head(40)
+    names = {"cp1252": ["Compañía Ñandú Traders", "Café Müller & Söhne"],
+             "cp1256": ["کراچي ٹريڈرز", "لاہور امپيکس"]}
+    for encoding, wanted in names.items():
+        later = tmp_path / encoding
+        later.mkdir()
+        rows = traders.assign(name=[wanted[i % 2] + f" {i}" for i in range(len(traders))])[["ntn", "name"]]
+        (later / "traders.csv").write_bytes(rows.to_csv(index=False).encode(encoding))
+        with DuckDBStore(tmp_path / f"home-{encoding}") as store:
+            ingest_directory(store, later)
+            stored = store.node_table("Trader", ["name"]).set_index("ntn")["name"]
+        assert stored.loc[rows["ntn"]].tolist() == rows["name"].tolist(), encoding
+
+
+def test_a_cut_short_gzip_is_refused_naming_it(tmp_path, scenario):
+    import gzip
+    import shutil
+    import subprocess
+    import sys
+
+    data = tmp_path / "in"
+    shutil.copytree(scenario, data, ignore=shutil.ignore_patterns("truth"))
+    whole = gzip.compress((data / "declarations.csv").read_bytes())
+    (data / "declarations.csv").unlink()
+    (data / "declarations.csv.gz").write_bytes(whole[: len(whole) // 2])   # a transfer cut half-way
+    run = subprocess.run([sys.executable, "-m", "nigah", "ingest", data, "--home", tmp_path / "home"],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "declarations.csv.gz: cannot be read" in run.stderr
+    assert "cut short" in run.stderr and "Aborted" not in run.stderr and "Traceback" not in run.stderr

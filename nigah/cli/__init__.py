@@ -6,6 +6,7 @@ and the dashboard together, one module per group of commands
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from nigah.cli import analysis, cases, evaluation, loading, serving
 
@@ -19,5 +20,15 @@ app.add_typer(evaluation.evaluate_app, name="evaluate")
 app.add_typer(cases.case_app, name="case")
 
 
-def main() -> None:  # console script entry point
-    app()
+def main() -> None:
+    """The console script: the commands, and the store going away in the
+    middle of one (a Neo4j server stopped during a load) as exit 3 with one
+    line, not a traceback; a rerun resumes."""
+    from nigah.cli.common import STORE_UNAVAILABLE, console
+    from nigah.graph.store import StoreUnavailable
+
+    try:
+        app()
+    except StoreUnavailable as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        raise SystemExit(STORE_UNAVAILABLE) from None
