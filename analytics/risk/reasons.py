@@ -359,15 +359,13 @@ def split_evidence(lines: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Reason lines (text and record) as two aligned columns: the text, one
     reason per line, and the records, one JSON object per line (``null``
     where a line has none); a GD with nothing to say has no records."""
-    def part(k: int) -> pd.Series:
-        each = lines.str.split(REASON_SEPARATOR).explode()
-        halves = each.str.split(RECORD_MARK, n=1, expand=True, regex=False)
-        column = halves[k] if k in halves else pd.Series(None, index=each.index, dtype=object)
-        column = column.fillna("null") if k else column
-        return column.groupby(level=0, sort=False).agg(REASON_SEPARATOR.join).reindex(lines.index)
-
-    texts, records = part(0), part(1)
-    return texts, records.where(texts != NOTHING)
+    texts, records = [], []
+    for joined in lines.tolist():
+        parts = [line.split(RECORD_MARK, 1) for line in joined.split(REASON_SEPARATOR)]
+        texts.append(REASON_SEPARATOR.join(p[0] for p in parts))
+        records.append(None if joined == NOTHING else
+                       REASON_SEPARATOR.join(p[1] if len(p) > 1 else "null" for p in parts))
+    return pd.Series(texts, index=lines.index, dtype=object), pd.Series(records, index=lines.index, dtype=object)
 
 
 def reason_lines(contributions: np.ndarray, features: list[str], context: pd.DataFrame, top: int = 3) -> pd.Series:
