@@ -86,6 +86,7 @@ class Loader:
                 self.store.add_attributes(label, attributes)   # kept from now on, for every later read
         if not found:
             raise IngestError(f"{directory}: no input files (see docs/input-format.md)")
+        self._check_required_columns(found)
         if self.journal_dir is not None:
             key = fingerprint([s.path for s in found], f"{mapping.name if mapping else ''}|{self.batch_rows}")
             self.journal = Journal(self.journal_dir, key, self.store.name)
@@ -169,6 +170,22 @@ class Loader:
         if not len(rows):
             self.progress(kind, 0, 0)
 
+    def _properties(self, source: Source) -> list[Property]:
+        """The schema properties a source's rows are validated against."""
+        if source.kind in self.schema.nodes:
+            return self.schema.node(source.kind).input_properties
+        rel = self.schema.relationship(source.kind)
+        return [reference_property(self.schema, rel.source_column, rel.source),
+                reference_property(self.schema, rel.target_column, rel.target), *rel.properties.values()]
+
+    def _check_required_columns(self, found: list[Source]) -> None:
+        """Every file's required columns, before anything is written: a file
+        refused half-way through a load would leave the earlier kinds loaded."""
+        for source in found:
+            missing = [p.name for p in self._properties(source) if p.required and p.name not in source.frame.columns]
+            if missing:
+                raise IngestError(f"{source.path.name}: missing required column(s) {', '.join(missing)}")
+
     def _load_nodes(self, source: Source) -> None:
         label, file = source.kind, source.path.name
         node = self.schema.node(label)
@@ -205,9 +222,9 @@ class Loader:
 
     def _load_relationship_file(self, source: Source) -> None:
         rel, file = self.schema.relationship(source.kind), source.path.name
-        ends = [reference_property(self.schema, rel.source_column, rel.source),
-                reference_property(self.schema, rel.target_column, rel.target)]
-        good = self._validated(source, ends + list(rel.properties.values()))
+        props = self._properties(source)
+        ends = props[:2]
+        good = self._validated(source, props)
         good = self._check_references(good, [(p.name, p.references) for p in ends], file, rel.type)
         good = good.rename(columns={rel.source_column: "source", rel.target_column: "target"})
         good = self._drop_duplicates(good, ["source", "target", *rel.key], file, rel.type)

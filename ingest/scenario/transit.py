@@ -123,7 +123,7 @@ def make_transit(rng: np.random.Generator, cfg: ScenarioConfig, p: Parties, decl
     decl.loc[gd_idx, "channel"] = "red"
     decl.loc[gd_idx, "inspection_outcome"] = "seizure"
     # The seized goods owe the import duty they were moving to evade.
-    evaded = decl.loc[gd_idx, "declared_value_usd"] * decl.loc[gd_idx, "hs_code"].map(DUTY_RATE)
+    evaded = decl.loc[gd_idx, "declared_value_usd"] * decl.loc[gd_idx, "hs_code"].map(DUTY_RATE).astype(float)
     decl.loc[gd_idx, "recovered_duty_usd"] = evaded.astype(float).round(2)
     allowed_end = start + pd.to_timedelta([ROUTES[r][1] for r in routes], unit="h")
     movements = pd.DataFrame({
