@@ -65,7 +65,9 @@ class DuckDBStore(GraphStore):
                 return open_fn()
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                    raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
+                    hint = "" if "lock" in str(exc).lower() else \
+                        " (a damaged store file: put a backup in place with `nigah restore DIR --force`)"
+                    raise StoreUnavailable(f"cannot open {self.path}: {exc}{hint}") from exc
                 time.sleep(0.2)
 
     def _file_stamp(self):

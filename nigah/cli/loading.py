@@ -161,4 +161,40 @@ def stats(store: StoreOpt = None, home: HomeOpt = None, as_json: JsonOpt = False
     Console().print(table)
 
 
-COMMANDS = (generate, ingest, resolve, stats)
+def backup(directory: Annotated[Path, typer.Argument(help="A new (or empty) directory for the copy.")],
+           store: StoreOpt = None, home: HomeOpt = None, as_json: JsonOpt = False):
+    """Copy the embedded store, consistently, while the dashboard reads it; a
+    manifest keeps its counts and checksums. (Neo4j: use neo4j-admin database dump.)"""
+    from nigah.graph.backup import BackupError, backup as run
+    from nigah.graph.open import store_name
+
+    if store_name(store) != "duckdb":
+        fail("`nigah backup` copies the embedded store; back up a Neo4j server with "
+             "`neo4j-admin database dump` (README, Stores)")
+    with refusals(BackupError, OSError):
+        manifest = run(home_dir(home), directory)
+    if as_json:
+        print(json.dumps(manifest, indent=2))
+        return
+    nodes = sum(manifest["counts"]["nodes"].values())
+    console.print(f"backed up {nodes:,} nodes and "
+                  f"{sum(manifest['counts']['relationships'].values()):,} relationships to {directory}")
+
+
+def restore(directory: Annotated[Path, typer.Argument(help="A directory written by `nigah backup`.")],
+            home: HomeOpt = None,
+            force: Annotated[bool, typer.Option("--force", help="Replace a store that holds data.")] = False,
+            as_json: JsonOpt = False):
+    """Put a backup in place as the embedded store and check it restores exactly
+    (its checksums against the manifest's)."""
+    from nigah.graph.backup import BackupError, restore as run
+
+    with refusals(BackupError, OSError):
+        result = run(directory, home_dir(home), force=force)
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    console.print(f"restored {directory} (taken {result['taken_at']}): checksums equal to the backup's")
+
+
+COMMANDS = (generate, ingest, resolve, stats, backup, restore)
