@@ -1,0 +1,225 @@
+"""Many officers at once: the dashboard served as `nigah serve` serves it
+(waitress, 8 threads, loopback), with sessions in parallel calling its
+callbacks over HTTP as the browser does: search by name, expand a trader
+(a tap on the canvas), open a profile, the store status. Optionally while an
+ingest of more GDs runs against the same store.
+
+    python benchmarks/dashboard_load.py --declarations 30000 [--sessions 50] [--seconds 60] [--during-ingest]
+
+With ``--during-ingest`` the scenario is generated at twice the size; the
+first half of its GDs is loaded before serving, the whole scenario is
+ingested (a CLI process) while the sessions run, and the benchmark reports
+how long after that ingest ended the dashboard showed the new GDs. Reports
+p50/p95/max latency per action, errors (HTTP status other than 200/204 or a
+failed request), and the baseline: the same status callback from one session
+alone, before the load.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+FILTERS = [{"id": "rel-filter", "property": "value", "value": None},
+           {"id": "window", "property": "value", "value": None},
+           {"id": "months", "property": "data", "value": None},
+           {"id": "min-risk", "property": "value", "value": 0}]
+
+
+def _outputs(output: str) -> list[dict] | dict:
+    """Dash's ``outputs`` for a dependency's output string ("..a.b...c.d.." or "a.b")."""
+    def one(part: str) -> dict:
+        ident, prop = part.rsplit(".", 1)
+        return {"id": ident, "property": prop}
+    if output.startswith(".."):
+        return [one(p) for p in output[2:-2].split("...")]
+    return one(output)
+
+
+# The callbacks an officer's clicks call: by their first input, and a part of their output.
+OUTPUT = {"search.id": "store-status.children", "search-button.n_clicks": "results.children",
+          "graph.tapNodeData": "graph.elements", "focus.data": "details.children"}
+
+
+class Dashboard:
+    def __init__(self, port: int):
+        self.base = f"http://127.0.0.1:{port}"
+        self.deps = json.loads(self.get("/_dash-dependencies"))
+
+    def _dep(self, name: str) -> dict:
+        """The callback whose first input is ``name`` and that outputs ``OUTPUT`` of it."""
+        wanted = OUTPUT[name]
+        for dep in self.deps:
+            first = dep["inputs"][0]
+            if f"{first['id']}.{first['property']}" == name and wanted in dep["output"]:
+                return dep
+        raise KeyError(name)
+
+    def get(self, path: str) -> bytes:
+        with urllib.request.urlopen(self.base + path, timeout=60) as r:
+            return r.read()
+
+    def call(self, name: str, inputs: list, state: list | None = None) -> tuple[int, bytes]:
+        dep = self._dep(name)
+        body = {"output": dep["output"], "outputs": _outputs(dep["output"]), "inputs": inputs,
+                "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"], "state": state or []}
+        req = urllib.request.Request(self.base + "/_dash-update-component", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    # the actions an officer takes
+    def status(self, _rng) -> tuple[int, bytes]:
+        return self.call("search.id", [{"id": "search", "property": "id", "value": "search"}])
+
+    def search(self, rng, names: list[str]) -> tuple[int, bytes]:
+        return self.call("search-button.n_clicks",
+                         [{"id": "search-button", "property": "n_clicks", "value": 1},
+                          {"id": "search", "property": "n_submit", "value": None}],
+                         [{"id": "search", "property": "value", "value": rng.choice(names)}])
+
+    def expand(self, rng, ids: list[str]) -> tuple[int, bytes]:
+        nid = rng.choice(ids)
+        return self.call("graph.tapNodeData", [{"id": "graph", "property": "tapNodeData",
+                                                "value": {"id": nid, "label": nid}}],
+                         [{"id": "graph", "property": "elements", "value": []}, *FILTERS])
+
+    def profile(self, rng, ids: list[str]) -> tuple[int, bytes]:
+        return self.call("focus.data", [{"id": "focus", "property": "data", "value": rng.choice(ids)}])
+
+
+def serve(home: Path) -> tuple[int, object]:
+    from waitress.server import create_server
+
+    from nigah.dashboard.app import create_app
+    from nigah.graph.duckdb_store import DuckDBStore
+
+    app = create_app(lambda: DuckDBStore(home, snapshot=True))
+    server = create_server(app.server, host="127.0.0.1", port=0, threads=8)
+    threading.Thread(target=server.run, daemon=True).start()
+    return server.effective_port, server
+
+
+def session(dash: Dashboard, seed: int, until: float, names, ids, out: list, errors: list) -> None:
+    rng = random.Random(seed)
+    actions = [("search", lambda: dash.search(rng, names)), ("expand", lambda: dash.expand(rng, ids)),
+               ("profile", lambda: dash.profile(rng, ids)), ("status", lambda: dash.status(rng))]
+    while time.monotonic() < until:
+        name, act = rng.choice(actions)
+        t0 = time.perf_counter()
+        try:
+            code, _ = act()
+        except Exception as exc:   # a refused or timed-out connection is an error to count
+            code = repr(exc)
+        ms = (time.perf_counter() - t0) * 1000
+        out.append((name, ms))
+        if code not in (200, 204):
+            errors.append((name, code))
+        time.sleep(rng.uniform(0.2, 1.0))   # an officer reads before the next click
+
+
+def pct(ms: list[float]) -> dict:
+    if len(ms) < 2:
+        return {"n": len(ms)}
+    q = statistics.quantiles(ms, n=20)
+    return {"n": len(ms), "p50_ms": round(statistics.median(ms), 1), "p95_ms": round(q[18], 1),
+            "max_ms": round(max(ms), 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--declarations", type=int, default=30_000)
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--during-ingest", action="store_true")
+    a = parser.parse_args()
+    import pandas as pd
+
+    from nigah.graph.duckdb_store import DuckDBStore
+    from nigah.ingest.load import ingest_directory
+    from nigah.ingest.scenario import ScenarioConfig, generate
+
+    tmp = Path(tempfile.mkdtemp(prefix="nigah-load-"))
+    data, first, home = tmp / "data", tmp / "first", tmp / "home"
+    total = a.declarations * (2 if a.during_ingest else 1)
+    generate(data, ScenarioConfig(declarations=total))
+    if a.during_ingest:   # the first half of the GDs now, the rest while the officers work
+        first.mkdir()
+        for f in data.glob("*.csv"):
+            frame = pd.read_csv(f, dtype=str, keep_default_na=False)
+            if f.name in ("declarations.csv", "checkpoint_scans.csv"):
+                gds = pd.read_csv(data / "declarations.csv", dtype=str)["gd_number"].head(a.declarations)
+                frame = frame[frame["gd_number"].isin(set(gds))]
+            frame.to_csv(first / f.name, index=False)
+    with DuckDBStore(home) as store:
+        ingest_directory(store, first if a.during_ingest else data)
+        traders = store.node_table("Trader", ["name"])
+        before = store.counts()["nodes"]["Declaration"]
+    names = [n.split()[0] for n in traders["name"]] + list(traders["ntn"])
+    ids = [f"Trader:{k}" for k in traders["ntn"]]
+    port, server = serve(home)
+    dash = Dashboard(port)
+    dash.get("/")
+    dash.status(None)   # the first call opens the snapshot
+    baseline = [0.0] * 20
+    for i in range(20):
+        t0 = time.perf_counter()
+        dash.status(None)
+        baseline[i] = (time.perf_counter() - t0) * 1000
+    out, errors = [], []
+    until = time.monotonic() + a.seconds
+    threads = [threading.Thread(target=session, args=(dash, i, until, names, ids, out, errors))
+               for i in range(a.sessions)]
+    for t in threads:
+        t.start()
+    ingest = {}
+    if a.during_ingest:
+        time.sleep(min(5, a.seconds / 6))
+        t0 = time.perf_counter()
+        run = subprocess.run([sys.executable, "-m", "nigah", "ingest", str(data), "--home", str(home),
+                              "--no-resolve"], capture_output=True, text=True)
+        ended = time.monotonic()
+        ingest = {"exit": run.returncode, "seconds": round(time.perf_counter() - t0, 1),
+                  "declarations_before": before}
+        seen = None
+        while time.monotonic() - ended < 60:
+            _, body = dash.status(None)
+            m = re.search(r"([\d,]+) declarations", body.decode())
+            if m and int(m.group(1).replace(",", "")) == total:
+                seen = round(time.monotonic() - ended, 1)
+                break
+            time.sleep(0.25)
+        ingest["new_gds_visible_after_s"] = seen
+    for t in threads:
+        t.join()
+    server.close()
+    by = {}
+    for name, ms in out:
+        by.setdefault(name, []).append(ms)
+    everything = [ms for _, ms in out]
+    result = {"declarations": total, "sessions": a.sessions, "seconds": a.seconds,
+              "baseline_status_ms": round(statistics.median(baseline), 1),
+              "all": pct(everything), **{k: pct(v) for k, v in sorted(by.items())},
+              "errors": len(errors), "error_examples": errors[:5], "ingest": ingest}
+    if "p95_ms" in result["all"]:
+        result["p95_vs_baseline"] = round(result["all"]["p95_ms"] / max(result["baseline_status_ms"], 0.1), 1)
+    print(json.dumps(result, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
