@@ -1,8 +1,10 @@
 """The dashboard's handle on the store: opened lazily, refreshed, serialised.
 
 The embedded store is opened as an in-memory snapshot so that a CLI ingest
-can write the file while the dashboard runs; the snapshot is refreshed when
-the file changes (checked at most every ``refresh_seconds``).
+can write the file while the dashboard runs. When the file changes (checked
+every ``refresh_seconds``), a new snapshot is built in a background thread
+and swapped in whole: requests go on reading the old one meanwhile, never
+waiting for the copy, and a snapshot never changes under a request.
 """
 from __future__ import annotations
 
@@ -27,10 +29,25 @@ class StoreHolder:
     def _get(self) -> GraphStore:
         if self._store is None:
             self._store = self.factory()
-        elif time.monotonic() - self._checked > self.refresh_seconds and hasattr(self._store, "refresh"):
-            self._store.refresh()
-        self._checked = time.monotonic()
+            if hasattr(self._store, "stale"):
+                threading.Thread(target=self._refresher, daemon=True, name="nigah-snapshot").start()
         return self._store
+
+    def _refresher(self) -> None:
+        """Swap in a new snapshot whenever the store file has changed."""
+        while True:
+            time.sleep(self.refresh_seconds)
+            current = self._store
+            try:
+                if current is None or not current.stale():
+                    continue
+                fresh = self.factory()   # the copy, outside the lock: requests keep reading `current`
+            except Exception:   # a writer holds the file right now: the next tick tries again
+                continue
+            with self._lock:
+                self._store = fresh
+            current.close()
+            self._checked = time.monotonic()
 
     def call(self, fn):
         """Run ``fn(store)`` with the store, one caller at a time."""

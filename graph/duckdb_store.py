@@ -95,6 +95,10 @@ class DuckDBStore(GraphStore):
         self._index = None
         self._name_index = None
 
+    def stale(self) -> bool:
+        """A snapshot whose file has changed since it was copied."""
+        return self.snapshot and self._file_stamp() != self._stamp
+
     def refresh(self) -> bool:
         """In snapshot mode, reload if the file changed. Keeps the old copy if the
         file is locked by a writer right now. Returns True when reloaded."""
