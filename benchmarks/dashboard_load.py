@@ -103,16 +103,24 @@ class Dashboard:
         return self.call("focus.data", [{"id": "focus", "property": "data", "value": rng.choice(ids)}])
 
 
-def serve(home: Path) -> tuple[int, object]:
-    from waitress.server import create_server
+def serve(home: Path) -> tuple[int, subprocess.Popen]:
+    """`nigah serve` in a process of its own (the clients here must not share its interpreter lock)."""
+    import socket
 
-    from nigah.dashboard.app import create_app
-    from nigah.graph.duckdb_store import DuckDBStore
-
-    app = create_app(lambda: DuckDBStore(home, snapshot=True))
-    server = create_server(app.server, host="127.0.0.1", port=0, threads=8)
-    threading.Thread(target=server.run, daemon=True).start()
-    return server.effective_port, server
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "nigah", "serve", "--home", str(home), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
+            return port, server
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit("the dashboard did not start")
 
 
 def session(dash: Dashboard, seed: int, until: float, names, ids, out: list, errors: list) -> None:
@@ -207,7 +215,8 @@ def main() -> None:
         ingest["new_gds_visible_after_s"] = seen
     for t in threads:
         t.join()
-    server.close()
+    server.terminate()
+    server.wait()
     by = {}
     for name, ms in out:
         by.setdefault(name, []).append(ms)
