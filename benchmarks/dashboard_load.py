@@ -123,7 +123,8 @@ def serve(home: Path) -> tuple[int, subprocess.Popen]:
     raise SystemExit("the dashboard did not start")
 
 
-def session(dash: Dashboard, seed: int, until: float, names, ids, out: list, errors: list) -> None:
+def session(dash: Dashboard, seed: int, until: float, names, ids, out: list, errors: list,
+            think: tuple[float, float]) -> None:
     rng = random.Random(seed)
     actions = [("search", lambda: dash.search(rng, names)), ("expand", lambda: dash.expand(rng, ids)),
                ("profile", lambda: dash.profile(rng, ids)), ("status", lambda: dash.status(rng))]
@@ -138,7 +139,7 @@ def session(dash: Dashboard, seed: int, until: float, names, ids, out: list, err
         out.append((name, ms))
         if code not in (200, 204):
             errors.append((name, code))
-        time.sleep(rng.uniform(0.2, 1.0))   # an officer reads before the next click
+        time.sleep(rng.uniform(*think))   # an officer reads before the next click
 
 
 def pct(ms: list[float]) -> dict:
@@ -155,6 +156,8 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--during-ingest", action="store_true")
+    parser.add_argument("--think", default="2,8", help="seconds between one session's clicks: min,max "
+                        "(an officer reads a profile before the next click; 0.2,1 is a stress test)")
     a = parser.parse_args()
     import pandas as pd
 
@@ -189,9 +192,10 @@ def main() -> None:
         t0 = time.perf_counter()
         dash.status(None)
         baseline[i] = (time.perf_counter() - t0) * 1000
+    think = tuple(float(x) for x in a.think.split(","))
     out, errors = [], []
     until = time.monotonic() + a.seconds
-    threads = [threading.Thread(target=session, args=(dash, i, until, names, ids, out, errors))
+    threads = [threading.Thread(target=session, args=(dash, i, until, names, ids, out, errors, think))
                for i in range(a.sessions)]
     for t in threads:
         t.start()
@@ -221,7 +225,8 @@ def main() -> None:
     for name, ms in out:
         by.setdefault(name, []).append(ms)
     everything = [ms for _, ms in out]
-    result = {"declarations": total, "sessions": a.sessions, "seconds": a.seconds,
+    result = {"declarations": total, "sessions": a.sessions, "seconds": a.seconds, "think_s": think,
+              "requests_per_s": round(len(out) / a.seconds, 1),
               "baseline_status_ms": round(statistics.median(baseline), 1),
               "all": pct(everything), **{k: pct(v) for k, v in sorted(by.items())},
               "errors": len(errors), "error_examples": errors[:5], "ingest": ingest}

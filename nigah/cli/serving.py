@@ -1,7 +1,7 @@
 """Commands that put Nigah in front of people: serve and demo."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -13,8 +13,13 @@ HostOpt = Annotated[str, typer.Option(help="Interface to listen on.")]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
 
 
-def serve(store: StoreOpt = None, home: HomeOpt = None, host: HostOpt = "127.0.0.1", port: PortOpt = 8050):
-    """Serve the investigation dashboard."""
+AllowHostOpt = Annotated[Optional[list[str]], typer.Option(
+    "--allow-host", help="A further host name the dashboard answers to (the name officers type); repeatable.")]
+
+
+def serve(store: StoreOpt = None, home: HomeOpt = None, host: HostOpt = "127.0.0.1", port: PortOpt = 8050,
+          allow_host: AllowHostOpt = None):
+    """Serve the investigation dashboard (to the interface's name, localhost and --allow-host names only)."""
     from waitress import serve as wsgi_serve
 
     from nigah.dashboard.app import create_app
@@ -24,7 +29,10 @@ def serve(store: StoreOpt = None, home: HomeOpt = None, host: HostOpt = "127.0.0
     # Each request reads the embedded store from a snapshot, so a running load
     # never blocks the dashboard; a Neo4j server serves concurrent readers itself.
     options = {"snapshot": True} if store_name(store) == "duckdb" else {}
-    dash_app = create_app(lambda: open_store(store, home=home, **options))
+    from nigah.dashboard.hardening import LOCAL
+
+    hosts = (*LOCAL, host, *(allow_host or ()))
+    dash_app = create_app(lambda: open_store(store, home=home, **options), allowed_hosts=hosts)
     console.print(f"Nigah dashboard: http://{host}:{port}/  (Ctrl-C to stop)")
     wsgi_serve(dash_app.server, host=host, port=port, threads=8, _quiet=True)
 
@@ -42,7 +50,7 @@ def demo(store: StoreOpt = None, home: HomeOpt = None,
            resolve=True, as_json=False)
     analyze(store=store, home=home, method="leiden", resolution=1.0, as_of=None, risk=True, as_json=False)
     if not no_serve:
-        serve(store=store, home=home, host=host, port=port)
+        serve(store=store, home=home, host=host, port=port, allow_host=None)
 
 
 COMMANDS = (serve, demo)
