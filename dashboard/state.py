@@ -42,6 +42,7 @@ class StoreHolder:
                 if current is None or not current.stale():
                     continue
                 fresh = self.factory()   # the copy, outside the lock: requests keep reading `current`
+                fresh.warm()             # and its indexes, so the first request after the swap waits for none
             except Exception:   # a writer holds the file right now: the next tick tries again
                 continue
             with self._lock:

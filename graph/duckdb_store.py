@@ -95,6 +95,16 @@ class DuckDBStore(GraphStore):
         self._index = None
         self._name_index = None
 
+    def warm(self) -> None:
+        """Build what the first traversal and the first spelling-tolerant search
+        would build (the graph index, the name index), so a snapshot swapped
+        into the dashboard answers its first requests at full speed."""
+        from nigah.graph.names import NameIndex
+
+        self.index  # noqa: B018 - built on first use
+        if self._name_index is None:
+            self._name_index = NameIndex.read(self)
+
     def stale(self) -> bool:
         """A snapshot whose file has changed since it was copied."""
         return self.snapshot and self._file_stamp() != self._stamp

@@ -124,3 +124,14 @@ def test_a_column_that_would_be_dropped_refuses_the_file(tmp_path, header, says)
     run = nigah("ingest", str(data), "--home", str(tmp_path / "home"))
     assert run.returncode == 2 and says in run.stderr, run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_what_a_command_writes_is_private_to_its_owner(scenario, tmp_path):
+    import stat
+
+    home = tmp_path / "home"
+    run = subprocess.run([sys.executable, "-m", "nigah", "ingest", str(scenario), "--home", str(home)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert stat.S_IMODE((home / "nigah.duckdb").stat().st_mode) == 0o600

@@ -5,6 +5,8 @@ and the dashboard together, one module per group of commands
 (options, opening the store, exit codes, failing) is in :mod:`~nigah.cli.common`."""
 from __future__ import annotations
 
+import os
+
 import typer
 from rich.markup import escape
 
@@ -21,12 +23,15 @@ app.add_typer(cases.case_app, name="case")
 
 
 def main() -> None:
-    """The console script: the commands, and the store going away in the
+    """The console script: files private to their owner, the commands, and the store going away in the
     middle of one (a Neo4j server stopped during a load) as exit 3 with one
     line, not a traceback; a rerun resumes."""
     from nigah.cli.common import STORE_UNAVAILABLE, console
     from nigah.graph.store import StoreUnavailable
 
+    # Taxpayer data: everything a command writes (the store, models, journal,
+    # quarantine, exports) is readable by its owner only.
+    os.umask(0o077)
     try:
         app()
     except StoreUnavailable as exc:
