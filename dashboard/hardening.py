@@ -27,7 +27,7 @@ def _hostname(netloc: str) -> str:
 
 
 def content_security_policy(app) -> str:
-    scripts = " ".join(["'self'", "'unsafe-eval'", *(f"'{h}'" for h in app.csp_hashes())])
+    scripts = " ".join(["'self'", "'unsafe-eval'", *app.csp_hashes()])
     return "; ".join([
         "default-src 'self'", f"script-src {scripts}", "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:", "font-src 'self' data:", "connect-src 'self'",
