@@ -29,6 +29,7 @@ class StoreHolder:
     def _get(self) -> GraphStore:
         if self._store is None:
             self._store = self.factory()
+            getattr(self._store, "warm", lambda: None)()   # indexes now, not in a later request
             if hasattr(self._store, "stale"):
                 threading.Thread(target=self._refresher, daemon=True, name="nigah-snapshot").start()
         return self._store
@@ -49,6 +50,13 @@ class StoreHolder:
                 self._store = fresh
             current.close()
             self._checked = time.monotonic()
+
+    def open_now(self) -> None:
+        """Open (and warm) the store before the first officer asks: at start-up."""
+        try:
+            self.call(lambda store: None)
+        except self.errors:
+            pass   # the page will say the store is unreachable
 
     def call(self, fn):
         """Run ``fn(store)`` with the store, one caller at a time."""

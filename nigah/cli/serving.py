@@ -33,6 +33,7 @@ def serve(store: StoreOpt = None, home: HomeOpt = None, host: HostOpt = "127.0.0
 
     hosts = (*LOCAL, host, *(allow_host or ()))
     dash_app = create_app(lambda: open_store(store, home=home, **options), allowed_hosts=hosts)
+    dash_app.holder.open_now()
     console.print(f"Nigah dashboard: http://{host}:{port}/  (Ctrl-C to stop)")
     wsgi_serve(dash_app.server, host=host, port=port, threads=8, _quiet=True)
 
