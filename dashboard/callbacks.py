@@ -7,6 +7,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
+from nigah.dashboard.bounds import path_hops, query_text
 from nigah.dashboard.elements import flagged, merge_elements, node_score, shared_by_members, to_elements
 from nigah.dashboard.profile import graphs, profile
 from nigah.dashboard.state import StoreHolder
@@ -86,7 +87,7 @@ def register(app, holder: StoreHolder) -> None:
         if not text or not text.strip():
             return html.Div("Type a name, NTN, GD number, vehicle or phone.", className="text-muted small")
         try:
-            hits = holder.call(lambda s: s.search(text, limit=25))
+            hits = holder.call(lambda s: s.search(query_text(text), limit=25))
         except holder.errors as exc:
             return dbc.Alert(f"Store unreachable: {exc}", color="danger")
         if not hits:
@@ -136,15 +137,22 @@ def register(app, holder: StoreHolder) -> None:
     def paths(_n, source, target_text, hops, elements):
         if not source or not target_text:
             return no_update, "Select an entity, then name the other end of the path."
+        hops = path_hops(hops)
+        if hops is None:
+            return no_update, "Choose how many hops the path may have."
 
         def run(store):
-            target = target_text.strip()
-            if not store.get_nodes([target]):
+            target = query_text(target_text)
+            try:
+                known = store.get_nodes([target])
+            except ValueError:   # a name, not an id: found by search below
+                known = []
+            if not known:
                 hits = store.search(target, limit=1)
                 if not hits:
                     return None, []
                 target = hits[0].id
-            found = store.shortest_paths(source, target, max_hops=int(hops))
+            found = store.shortest_paths(source, target, max_hops=hops)
             return target, found
 
         target, found = holder.call(run)

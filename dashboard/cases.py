@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from nigah.dashboard.bounds import MAX_CASE
 from nigah.dashboard.elements import to_elements
 from nigah.dashboard.state import StoreHolder
 from nigah.graph.export import SUFFIXES, export
@@ -68,11 +69,18 @@ def register(app, holder: StoreHolder) -> None:
             return saved, opened, f"Opened {opened}: {len(saved['entities'])} entities."
         if trigger == "case-add-all":
             drawn = [el["data"]["id"] for el in elements or [] if "source" not in el["data"]]
-            case["entities"] += [i for i in drawn if i not in case["entities"]]
+            room = MAX_CASE - len(case["entities"])
+            new = [i for i in drawn if i not in case["entities"]]
+            case["entities"] += new[:max(room, 0)]
+            if len(new) > room:
+                return case, no_update, f"A case holds at most {MAX_CASE:,} entities: added {max(room, 0):,} of " \
+                                        f"{len(new):,}."
             return case, no_update, f"Added {len(drawn)} drawn entities."
         if not focus:
             return no_update, no_update, "Select an entity first."
         if focus not in case["entities"]:
+            if len(case["entities"]) >= MAX_CASE:
+                return case, no_update, f"A case holds at most {MAX_CASE:,} entities."
             case["entities"].append(focus)
         if trigger == "case-note-save":
             case["notes"][focus] = note or ""

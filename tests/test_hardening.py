@@ -31,3 +31,45 @@ def test_hosts_origins_and_headers(tmp_path):
     cross = client.post("/_dash-update-component", headers={"Host": "127.0.0.1:8050",
                                                             "Origin": "http://attacker.example"}, **post)
     assert cross.status_code == 403
+
+
+def _outputs(output: str):
+    parts = output[2:-2].split("...") if output.startswith("..") else [output]
+    out = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
+    return out if output.startswith("..") else out[0]
+
+
+def test_the_server_bounds_what_a_request_asks(loaded_duckdb, scenario, tmp_path):
+    """A callback is a POST anyone can write: hops, text and case size are
+    bounded on the server, and nonsense gets a message, not an HTTP 500."""
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(loaded_duckdb.home, home)
+    app = create_app(lambda: DuckDBStore(home, snapshot=True))
+    client = app.server.test_client()
+    deps = client.get("/_dash-dependencies").get_json()
+    paths = next(d for d in deps if d["inputs"][0]["id"] == "path-button")
+    traders = loaded_duckdb.node_table("Trader", [])["ntn"].tolist()
+
+    def ask(hops, target):
+        body = {"output": paths["output"], "outputs": _outputs(paths["output"]),
+                "inputs": [{"id": "path-button", "property": "n_clicks", "value": 1}],
+                "changedPropIds": ["path-button.n_clicks"],
+                "state": [{"id": "focus", "property": "data", "value": f"Trader:{traders[0]}"},
+                          {"id": "path-to", "property": "value", "value": target},
+                          {"id": "path-hops", "property": "value", "value": hops},
+                          {"id": "graph", "property": "elements", "value": []}]}
+        return client.post("/_dash-update-component", json=body, headers={"Host": "127.0.0.1"})
+
+    for hops in ("abc", None, [4]):
+        reply = ask(hops, f"Trader:{traders[1]}")
+        assert reply.status_code == 200 and "how many hops" in reply.get_data(as_text=True)
+    huge = ask(10 ** 9, f"Trader:{traders[1]}")   # searched as at most 6 hops
+    assert huge.status_code == 200
+    name = loaded_duckdb.node_table("Trader", ["name"]).set_index("ntn").loc[traders[1], "name"]
+    by_name = ask(4, name)   # the other end named, not given as Label:key
+    assert by_name.status_code == 200 and ("shortest path" in by_name.get_data(as_text=True)
+                                           or "No path" in by_name.get_data(as_text=True))
+    long = ask(4, "x" * 100_000)
+    assert long.status_code == 200 and "Nothing matches" in long.get_data(as_text=True)
