@@ -135,3 +135,24 @@ def test_what_a_command_writes_is_private_to_its_owner(scenario, tmp_path):
     assert run.returncode == 0, run.stderr
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
     assert stat.S_IMODE((home / "nigah.duckdb").stat().st_mode) == 0o600
+
+
+def test_export_takes_a_name_for_an_id(scenario, tmp_path):
+    """`nigah export --ids "Some Trading Co"`: the one entity of that name, or
+    a plain refusal listing the candidates; never a traceback."""
+    import pandas as pd
+
+    traders = pd.read_csv(scenario / "traders.csv", dtype=str)
+    unique = traders.drop_duplicates("name", keep=False).iloc[0]
+    home = tmp_path / "home"
+    load = subprocess.run([sys.executable, "-m", "nigah", "ingest", str(scenario), "--home", str(home),
+                           "--no-resolve"], capture_output=True, text=True)
+    assert load.returncode == 0, load.stderr
+    base = [sys.executable, "-m", "nigah", "export", "--home", str(home), "--format", "json"]
+    run = subprocess.run(base + ["--ids", unique["name"], "--out", str(tmp_path / "x.json")],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert f"Trader:{unique['ntn']}" in (tmp_path / "x.json").read_text()
+    none = subprocess.run(base + ["--ids", "Zzqqxx Nothing", "--out", str(tmp_path / "y.json")],
+                          capture_output=True, text=True)
+    assert none.returncode == 2 and "nothing is named" in none.stderr and "Traceback" not in none.stderr

@@ -36,7 +36,7 @@ def export(out: Annotated[Path, typer.Option("--out", help="File to write (csv w
             seeds += saved["entities"]
         if not seeds:
             fail("give --ids or --case")
-        graph = db.neighbourhood(seeds, hops=hops, limit=limit)
+        graph = db.neighbourhood(_by_name(db, seeds), hops=hops, limit=limit)
         if not graph.nodes:
             fail("none of those entities is in the store")
         if case:  # the analyst's notes travel with the export
@@ -47,6 +47,32 @@ def export(out: Annotated[Path, typer.Option("--out", help="File to write (csv w
         files = write(graph, fmt, out)
     console.print(f"wrote {len(graph.nodes)} entities and {len(graph.edges)} links"
                   f"{' (capped)' if graph.truncated else ''} to {', '.join(map(str, files))}")
+
+
+def _by_name(db, seeds: list[str]) -> list[str]:
+    """Node ids for ``seeds``: an id as given, a name (or NTN, phone...) by the
+    one entity whose name it is; several or none stop with what matched."""
+    from nigah.graph.export.common import caption
+    from nigah.graph.schema import split_node_id
+
+    out = []
+    for seed in seeds:
+        try:
+            split_node_id(seed)
+            out.append(seed)
+            continue
+        except ValueError:
+            pass
+        hits = db.search(seed, limit=5)
+        exact = [h for h in hits if caption(h).casefold() == seed.strip().casefold()]
+        if len(exact) == 1 or len(hits) == 1:
+            out.append((exact or hits)[0].id)
+            continue
+        if not hits:
+            fail(f"nothing is named {seed!r}: give an id (Label:key) or another name")
+        fail(f"{seed!r} names more than one entity: " + "; ".join(f"{caption(h)} ({h.id})" for h in hits)
+             + ": give one of those ids to --ids")
+    return out
 
 
 @case_app.command("list")
