@@ -27,10 +27,15 @@ def _hostname(netloc: str) -> str:
 
 
 def content_security_policy(app) -> str:
+    """The policy; a map tile server on the network (``NIGAH_TILE_URL``) may serve images to the map."""
+    from nigah.dashboard.regional import tile_url
+
     scripts = " ".join(["'self'", "'unsafe-eval'", *app.csp_hashes()])
+    tiles = urlsplit(tile_url() or "")
+    tiles = f" {tiles.scheme}://{tiles.netloc}" if tiles.scheme and tiles.netloc else ""
     return "; ".join([
         "default-src 'self'", f"script-src {scripts}", "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:", "font-src 'self' data:", "connect-src 'self'",
+        f"img-src 'self' data: blob:{tiles}", "font-src 'self' data:", f"connect-src 'self'{tiles}",
         "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'", "object-src 'none'"])
 
 

@@ -33,6 +33,14 @@ def test_hosts_origins_and_headers(tmp_path):
     assert cross.status_code == 403
 
 
+def test_a_tile_server_on_the_network_may_serve_the_map(tmp_path, monkeypatch):
+    monkeypatch.setenv("NIGAH_TILE_URL", "http://tiles.internal:8080/{z}/{x}/{y}.png")
+    app = create_app(lambda: DuckDBStore(tmp_path / "home", snapshot=True))
+    policy = app.server.test_client().get("/", headers={"Host": "127.0.0.1"}).headers["Content-Security-Policy"]
+    assert "img-src 'self' data: blob: http://tiles.internal:8080" in policy
+    assert "connect-src 'self' http://tiles.internal:8080" in policy
+
+
 def _outputs(output: str):
     parts = output[2:-2].split("...") if output.startswith("..") else [output]
     out = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
