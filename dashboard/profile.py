@@ -37,7 +37,9 @@ def _scores(node: Node) -> list:
         out.append(html.Div(badges, className="mb-1"))
         reasons = node.properties.get(score.explained_by) if score.explained_by else None
         if reasons:
-            records = node.properties.get(score.evidenced_by) if score.evidenced_by else None
+            # the records are kept on the labels that have them (a Declaration's, not a Trader's)
+            evidenced_by = SCHEMA.prop(node.label, prop).evidenced_by
+            records = node.properties.get(evidenced_by) if evidenced_by else None
             out.append(html.Ul([_reason(r, e) for r, e in zip(reasons.split(REASON_SEPARATOR), _records(records))],
                                className="small reasons mb-2", id=f"profile-{score.explained_by.replace('_', '-')}"))
     flag = node.properties.get("unit_value_flag")

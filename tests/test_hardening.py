@@ -81,3 +81,17 @@ def test_the_server_bounds_what_a_request_asks(loaded_duckdb, scenario, tmp_path
                                            or "No path" in by_name.get_data(as_text=True))
     long = ask(4, "x" * 100_000)
     assert long.status_code == 200 and "Nothing matches" in long.get_data(as_text=True)
+
+
+def test_a_reason_about_an_entity_links_to_it():
+    """The profile reads the reasons' records (risk_evidence): a reason about
+    a party carries a link that opens that party; one about nothing, none."""
+    from nigah.dashboard.profile import _scores
+    from nigah.graph.model import Node
+
+    node = Node("Declaration:GD-1", {"risk": 0.9, "risk_channel": "red",
+                                     "risk_reasons": "agent CHAL-1: findings in 3 of 9\nunit value 60% below",
+                                     "risk_evidence": '{"kind":"agent","entity":"ClearingAgent:CHAL-1","figures":{}}'
+                                                      '\n{"kind":"unit_value","entity":null,"figures":{}}'})
+    shown = str(_scores(node))
+    assert "ClearingAgent:CHAL-1" in shown and shown.count("'type': 'hit'") == 1
