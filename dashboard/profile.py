@@ -74,10 +74,11 @@ def _records(text: str | None):
 def _reason(text: str, record: dict | None) -> html.Li:
     """A reason; where its evidence is about an entity, a link that opens it."""
     entity = record.get("entity") if isinstance(record, dict) else None
+    shown = html.Span(text, className="reason-text")
     if not entity:
-        return html.Li(text)
-    return html.Li([text, " ", html.A("open", href="#", n_clicks=0, className="ms-1",
-                                      id={"type": "hit", "nid": entity}, title=f"open {entity}")])
+        return html.Li(shown)
+    return html.Li([shown, " ", html.A("open", href="#", n_clicks=0, className="ms-1 reason-link",
+                                       id={"type": "hit", "nid": entity}, title=f"open {entity}")])
 
 
 def profile(store: GraphStore, node: Node) -> html.Div:

@@ -4,6 +4,7 @@ Screenshots are saved under tests/artifacts/ for a person to look at.
 """
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -222,8 +223,14 @@ def test_risky_declaration_shows_its_channel_and_reasons(server, browser, home):
     riskiest = decl[decl["gd_type"] == "import"].sort_values("risk").iloc[-1]
     pick(browser, server, riskiest["gd_number"])
     wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#profile-risk-reasons li"))
-    shown = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#profile-risk-reasons li")]
+    shown = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#profile-risk-reasons .reason-text")]
     assert shown == riskiest["risk_reasons"].split("\n")
+    # each reason about an entity links to it (risk_evidence), the others do not
+    with DuckDBStore(home, snapshot=True) as store:
+        evidence = store.get_nodes([f"Declaration:{riskiest['gd_number']}"])[0].properties["risk_evidence"]
+    entities = [json.loads(r)["entity"] for r in evidence.split("\n")]
+    links = [a.get_attribute("title") for a in browser.find_elements(By.CSS_SELECTOR, "#profile-risk-reasons a")]
+    assert links == [f"open {e}" for e in entities if e]
     assert browser.find_element(By.ID, "profile-channel").text == f"{riskiest['risk_channel']} channel"
     assert f"Risk: {riskiest['risk']:.2f}" in browser.find_element(By.ID, "details").text
     browser.save_screenshot(str(ARTIFACTS / "07-risk.png"))
