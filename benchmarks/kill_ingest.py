@@ -86,7 +86,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for store_name in opts.stores.split(","):
         if store_name == "neo4j" and not os.environ.get("NEO4J_URI"):
-            print(f"| neo4j | (skipped: no NEO4J_URI) | | | | |")
+            print("| neo4j | (skipped: no NEO4J_URI) | | | | |")
             continue
         for mode in opts.modes.split(","):
             home = tmp / f"home-{store_name}-{mode}"

@@ -23,7 +23,6 @@ class StoreHolder:
         self.refresh_seconds = refresh_seconds
         self._store: GraphStore | None = None
         self._lock = threading.Lock()
-        self._checked = 0.0
         self.error: str | None = None
 
     def _get(self) -> GraphStore:
@@ -49,7 +48,6 @@ class StoreHolder:
             with self._lock:
                 self._store = fresh
             current.close()
-            self._checked = time.monotonic()
 
     def open_now(self) -> None:
         """Open (and warm) the store before the first officer asks: at start-up."""

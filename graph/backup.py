@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from nigah.graph.duckdb_store import DuckDBStore
+from nigah.graph.duckdb_store import DuckDBStore, wait_for_lock
 from nigah.graph.store import StoreUnavailable
 
 FILE = "nigah.duckdb"
@@ -60,9 +60,7 @@ def backup(home: Path, directory: Path, lock_timeout: float = 60.0) -> dict:
     partial = directory / (FILE + ".partial")
     con = duckdb.connect(":memory:")
     try:
-        opener = DuckDBStore.__new__(DuckDBStore)   # only its lock-waiting helper
-        opener.path, opener.lock_timeout = source, lock_timeout
-        opener._retry(lambda: con.execute(f"ATTACH {_literal(source)} AS store (READ_ONLY)"))
+        wait_for_lock(source, lambda: con.execute(f"ATTACH {_literal(source)} AS store (READ_ONLY)"), lock_timeout)
         con.execute(f"ATTACH {_literal(partial)} AS copy")
         con.execute("COPY FROM DATABASE store TO copy")
     except duckdb.Error as exc:

@@ -37,6 +37,21 @@ def rel_table(rel_type: str) -> str:
     return _q(f"rel_{rel_type}")
 
 
+def wait_for_lock(path: Path, open_fn, lock_timeout: float):
+    """``open_fn()`` on the store file ``path``, retried while a writer holds its
+    lock (up to ``lock_timeout`` seconds); StoreUnavailable when it cannot be opened."""
+    deadline = time.monotonic() + lock_timeout
+    while True:
+        try:
+            return open_fn()
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                hint = "" if "lock" in str(exc).lower() else \
+                    " (a damaged store file: put a backup in place with `nigah restore DIR --force`)"
+                raise StoreUnavailable(f"cannot open {path}: {exc}{hint}") from exc
+            time.sleep(0.2)
+
+
 class DuckDBStore(GraphStore):
     name = "duckdb"
 
@@ -59,16 +74,7 @@ class DuckDBStore(GraphStore):
 
     # ---- opening, snapshots and locks --------------------------------------
     def _retry(self, open_fn):
-        deadline = time.monotonic() + self.lock_timeout
-        while True:
-            try:
-                return open_fn()
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                    hint = "" if "lock" in str(exc).lower() else \
-                        " (a damaged store file: put a backup in place with `nigah restore DIR --force`)"
-                    raise StoreUnavailable(f"cannot open {self.path}: {exc}{hint}") from exc
-                time.sleep(0.2)
+        return wait_for_lock(self.path, open_fn, self.lock_timeout)
 
     def _file_stamp(self):
         parts = [self.path, self.path.with_name(self.path.name + ".wal")]

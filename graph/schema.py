@@ -315,6 +315,12 @@ def reference_property(schema: "Schema", column: str, label: str) -> Property:
                     references=label)
 
 
+def file_properties(schema: "Schema", rel: "RelationshipType") -> list[Property]:
+    """The columns of a relationship's own file: its two ends, then its properties."""
+    return [reference_property(schema, rel.source_column, rel.source),
+            reference_property(schema, rel.target_column, rel.target), *rel.properties.values()]
+
+
 def _apply_scores(nodes: dict[str, NodeType], scores: dict) -> tuple[str, ...]:
     # A score means the same on every label that carries it (a trader's risk, a
     # declaration's risk), so it is declared once and given to each of them.

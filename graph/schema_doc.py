@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from nigah.graph import formats
-from nigah.graph.schema import SCHEMA, Property, Schema, reference_property
+from nigah.graph.schema import SCHEMA, Property, Schema, file_properties
 
 
 def _rule(p: Property) -> str:
@@ -45,10 +45,8 @@ def input_format_markdown(schema: Schema = SCHEMA) -> str:
             out += [f"Shown as: {node.title}.", ""]
         out += _table(node.input_properties)
     for rel in schema.file_relationships:
-        ends = [reference_property(schema, rel.source_column, rel.source),
-                reference_property(schema, rel.target_column, rel.target)]
         out += ["", f"### `{rel.file}.csv` — {rel.type} ({rel.source} → {rel.target})", ""]
-        out += _table(ends + list(rel.properties.values()))
+        out += _table(file_properties(schema, rel))
     return "\n".join(out).strip() + "\n"
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from nigah.graph.model import UpsertResult
-from nigah.graph.schema import PROVENANCE, SCHEMA, SOURCE_ROW, Property, Schema, reference_property
+from nigah.graph.schema import PROVENANCE, SCHEMA, SOURCE_ROW, Property, Schema, file_properties
 from nigah.graph.store import GraphStore
 from nigah.ingest.journal import Journal, fingerprint
 from nigah.ingest.mapping import Mapping, Source, sources
@@ -174,9 +174,7 @@ class Loader:
         """The schema properties a source's rows are validated against."""
         if source.kind in self.schema.nodes:
             return self.schema.node(source.kind).input_properties
-        rel = self.schema.relationship(source.kind)
-        return [reference_property(self.schema, rel.source_column, rel.source),
-                reference_property(self.schema, rel.target_column, rel.target), *rel.properties.values()]
+        return file_properties(self.schema, self.schema.relationship(source.kind))
 
     def _check_required_columns(self, found: list[Source]) -> None:
         """Every file's required columns, before anything is written: a file

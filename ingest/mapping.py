@@ -39,7 +39,7 @@ import pandas as pd
 import yaml
 
 from nigah.graph.formats import PATTERNS
-from nigah.graph.schema import ATTRIBUTE_TYPES, IDENTIFIER, SCHEMA, Schema, reference_property, with_attributes
+from nigah.graph.schema import ATTRIBUTE_TYPES, IDENTIFIER, SCHEMA, Schema, file_properties, with_attributes
 from nigah.ingest.readers import CsvOptions, find_file, first_row, read_table, record_rows
 from nigah.ingest.validate import IngestError
 
@@ -143,9 +143,7 @@ def _check_targets(path: Path, kind: str, columns: dict) -> None:
     if kind in SCHEMA.nodes:
         declared = SCHEMA.node(kind).properties
     else:
-        rel = SCHEMA.relationship(kind)
-        declared = {**rel.properties, **{p.name: p for p in (reference_property(SCHEMA, rel.source_column, rel.source),
-                                                          reference_property(SCHEMA, rel.target_column, rel.target))}}
+        declared = {p.name: p for p in file_properties(SCHEMA, SCHEMA.relationship(kind))}
     for target, col in columns.items():
         typed = isinstance(col, dict) and "type" in col
         if target in declared:
@@ -320,10 +318,7 @@ def identity_mapping(schema: Schema = SCHEMA) -> dict:
         node = schema.node(label)
         kinds[label] = {"file": f"{node.file}.*", "columns": {p.name: p.name for p in node.input_properties}}
     for rel in schema.file_relationships:
-        ends = [reference_property(schema, rel.source_column, rel.source),
-                reference_property(schema, rel.target_column, rel.target)]
-        kinds[rel.type] = {"file": f"{rel.file}.*",
-                           "columns": {p.name: p.name for p in ends + list(rel.properties.values())}}
+        kinds[rel.type] = {"file": f"{rel.file}.*", "columns": {p.name: p.name for p in file_properties(schema, rel)}}
     return {"name": "nigah", "kinds": kinds}
 
 

@@ -88,9 +88,13 @@ def _join(*parts) -> pa.Array:
     return pc.binary_join_element_wise(*parts, "")
 
 
+def _text(values: pd.Series) -> pa.Array:
+    """Values as Arrow text, missing ones null."""
+    return pc.cast(pa.array(values.astype(object).where(values.notna(), None), from_pandas=True), pa.string())
+
+
 def _str(values: pd.Series) -> pa.Array:
-    text = pc.cast(pa.array(values.astype(object).where(values.notna(), None), from_pandas=True), pa.string())
-    return pc.fill_null(text, "unknown")
+    return pc.fill_null(_text(values), "unknown")
 
 
 def _number(values: pd.Series) -> pa.Array:
@@ -237,7 +241,7 @@ def _entity(evidence: str) -> tuple[str, str] | None:
 
 def _json_text(values: pd.Series) -> pa.Array:
     """Strings as JSON strings (``null`` where missing)."""
-    text = pc.cast(pa.array(values.astype(object).where(values.notna(), None), from_pandas=True), pa.string())
+    text = _text(values)
     for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"),
                          (RECORD_MARK, " ")):
         text = pc.replace_substring(text, raw, escaped)
