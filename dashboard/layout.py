@@ -103,6 +103,9 @@ def layout() -> html.Div:
                             html.Div(id="community-list")])
     return html.Div([
         navbar,
+        # What went wrong on the server, in words (dashboard/app.py's on_error), never an HTTP 500.
+        dbc.Container(dbc.Alert(id="problem", color="warning", is_open=False, dismissable=True,
+                                className="mt-2 mb-0 small"), fluid=True),
         dbc.Container(dbc.Tabs([
             dbc.Tab(investigation, label="Investigation", tab_id="investigation", className="pt-3"),
             dbc.Tab(communities, label="Communities", tab_id="communities", className="pt-3"),

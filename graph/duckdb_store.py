@@ -7,9 +7,14 @@ open, so long-running readers (the dashboard) open it in *snapshot* mode:
 the file is attached read-only for a moment, copied into memory, and released;
 ``refresh()`` copies it again when the file has changed. Writers retry for a
 while if a snapshot copy holds the file at that moment.
+
+A snapshot is read by many dashboard threads at once: each thread gets its own
+cursor on the one in-memory database (DuckDB runs their queries in parallel),
+so no request waits for another's query.
 """
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -63,14 +68,35 @@ class DuckDBStore(GraphStore):
         self.snapshot = snapshot
         self.lock_timeout = lock_timeout
         self._index: GraphIndex | None = None
+        self._index_lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self._stamp = None
+        self._cursors: dict[int, duckdb.DuckDBPyConnection] = {}   # thread id -> its cursor (snapshots)
         if snapshot:
-            self.con = duckdb.connect(":memory:")
+            self._con = duckdb.connect(":memory:")
             self._copy_from_disk()
         else:
             self.home.mkdir(parents=True, exist_ok=True)
-            self.con = self._retry(lambda: duckdb.connect(str(self.path)))
+            self._con = self._retry(lambda: duckdb.connect(str(self.path)))
             self.create_schema()
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The connection for the calling thread: a snapshot gives each thread a
+        cursor of its own, since one DuckDB connection runs one query at a time."""
+        if not self.snapshot:
+            return self._con
+        me = threading.get_ident()
+        cursor = self._cursors.get(me)
+        if cursor is None:
+            cursor = self._cursors[me] = self._con.cursor()
+        return cursor
+
+    def interrupt(self, thread_id: int) -> None:
+        """Stop the query that thread ``thread_id`` is running (a request over its time)."""
+        cursor = self._cursors.get(thread_id)
+        if cursor is not None:
+            cursor.interrupt()
 
     # ---- opening, snapshots and locks --------------------------------------
     def _retry(self, open_fn):
@@ -127,7 +153,10 @@ class DuckDBStore(GraphStore):
         return True
 
     def close(self) -> None:
-        self.con.close()
+        for cursor in list(self._cursors.values()):
+            cursor.close()
+        self._cursors.clear()
+        self._con.close()
 
     def _sql(self, query: str, params: list | None = None) -> list[tuple]:
         """Run a statement to completion (DuckDB refuses new work while a result is open)."""
@@ -262,6 +291,10 @@ class DuckDBStore(GraphStore):
     def _write_through(self, statements: list[tuple[str, list]]) -> None:
         """Writes that must outlive a snapshot (analysts' cases): to the file, in a
         short read-write open (waiting out a writer), and to the copy in memory."""
+        with self._write_lock:   # one write at a time from this process's threads
+            self._write_through_now(statements)
+
+    def _write_through_now(self, statements: list[tuple[str, list]]) -> None:
         if self.snapshot:
             writer = DuckDBStore(self.home, schema=self.schema, lock_timeout=self.lock_timeout)
             try:
@@ -373,21 +406,26 @@ class DuckDBStore(GraphStore):
     @property
     def index(self) -> GraphIndex:
         if self._index is None:
-            nodes = {}
-            for label, node in self.schema.nodes.items():
-                t = node.time_property
-                cols = f"{_q(node.key)}" + (f", {_q(t)}" if t else "")
-                df = self.con.execute(f"SELECT {cols} FROM {_q(label)}").df()
-                nodes[label] = (df[node.key].to_numpy(), df[t].to_numpy() if t else None)
-            rels = {}
-            for r, rel in self.schema.relationships.items():
-                t = rel.time_property
-                df = self.con.execute(f"SELECT source, target{', ' + _q(t) if t else ''} "
-                                      f"FROM {rel_table(r)}").df()
-                rels[r] = (rel.source, rel.target, df["source"].to_numpy(), df["target"].to_numpy(),
-                           df[t].to_numpy() if t else None)
-            self._index = GraphIndex(nodes, rels)
+            with self._index_lock:   # built once, even when several requests ask for it at once
+                if self._index is None:
+                    self._index = self._build_index()
         return self._index
+
+    def _build_index(self) -> GraphIndex:
+        nodes = {}
+        for label, node in self.schema.nodes.items():
+            t = node.time_property
+            cols = f"{_q(node.key)}" + (f", {_q(t)}" if t else "")
+            df = self.con.execute(f"SELECT {cols} FROM {_q(label)}").df()
+            nodes[label] = (df[node.key].to_numpy(), df[t].to_numpy() if t else None)
+        rels = {}
+        for r, rel in self.schema.relationships.items():
+            t = rel.time_property
+            df = self.con.execute(f"SELECT source, target{', ' + _q(t) if t else ''} "
+                                  f"FROM {rel_table(r)}").df()
+            rels[r] = (rel.source, rel.target, df["source"].to_numpy(), df["target"].to_numpy(),
+                       df[t].to_numpy() if t else None)
+        return GraphIndex(nodes, rels)
 
     def expand(self, ids, rel_types, since, until) -> pd.DataFrame:
         return self.index.expand(ids, rel_types, since, until)

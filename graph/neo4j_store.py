@@ -17,6 +17,7 @@ import pandas as pd
 
 from nigah.graph.model import Edge, Node, UpsertResult, clean_properties
 from nigah.graph.schema import PROVENANCE, SCHEMA, Schema, node_id
+from nigah.graph.secrets import redact
 from nigah.graph.store import GraphStore, StoreUnavailable
 from nigah.graph.window import day_window
 
@@ -92,7 +93,11 @@ class Neo4jStore(GraphStore):
         auth = (user, password) if password else None
         # The server's notifications (e.g. "property key does not exist" before any
         # trader has a phone) are for people writing queries by hand, not for ours.
-        self.driver = neo4j.GraphDatabase.driver(self.uri, auth=auth, notifications_min_severity="OFF")
+        try:
+            self.driver = neo4j.GraphDatabase.driver(self.uri, auth=auth, notifications_min_severity="OFF")
+        except (neo4j.exceptions.ConfigurationError, ValueError) as exc:   # a malformed NEO4J_URI: usage
+            raise ValueError(redact(f"NEO4J_URI {self.uri} cannot be used: {exc} (give the user and "
+                                    f"password in NEO4J_USER and NEO4J_PASSWORD, not in the address)")) from None
         try:
             self.driver.verify_connectivity()
         except Exception as exc:  # the driver raises several kinds here

@@ -22,10 +22,15 @@ from nigah.graph.history import detail_changes
 from nigah.graph.model import Edge, Node, Subgraph, UpsertResult, clean_properties
 from nigah.graph.names import NameIndex
 from nigah.graph.schema import PROVENANCE, SCHEMA, Schema, split_node_id, with_attributes
+from nigah.graph.secrets import redact
 
 
 class StoreUnavailable(RuntimeError):
-    """The store cannot be reached or opened (server down, file locked)."""
+    """The store cannot be reached or opened (server down, file locked). Its
+    message never carries a password, wherever it is shown."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(redact(message))
 
 
 class GraphStore(ABC):

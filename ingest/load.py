@@ -62,12 +62,21 @@ def write_quarantine(rejections: list[Rejection], path: Path) -> None:
             out.writerow([r.file, r.row, r.field, r.value, r.reason])
 
 
+def journal_key(found: list[Source], mapping: Mapping | None, batch_rows: int, empty_clears: bool) -> str:
+    """What a resumable run is: its files and every option that changes what it writes."""
+    return fingerprint([s.path for s in found], f"{mapping.name if mapping else ''}|{batch_rows}|{empty_clears}")
+
+
 class Loader:
     """One ingest run: remembers the keys accepted so far, for reference checks."""
 
     def __init__(self, store: GraphStore, schema: Schema = SCHEMA, batch_rows: int = BATCH_ROWS,
-                 progress: Progress | None = None, journal_dir: Path | None = None):
+                 progress: Progress | None = None, journal_dir: Path | None = None,
+                 empty_clears: bool = False):
         self.store, self.schema, self.batch_rows = store, schema, batch_rows
+        # An empty cell says "not known here" unless the operator says it means
+        # "no longer true": only then does it clear a stored value or link.
+        self.empty_clears = empty_clears
         self.progress = progress or (lambda kind, done, total: None)
         self.journal_dir = journal_dir
         self.accepted: dict[str, set[str]] = {label: set() for label in schema.nodes}
@@ -80,6 +89,7 @@ class Loader:
             raise IngestError(f"{directory}: not a directory")
         if mapping is not None:
             self.schema = mapping.schema(self.schema)
+            self.empty_clears = self.empty_clears or mapping.empty_clears
         found = sources(directory, mapping, self.schema)
         if mapping is not None:
             for label, attributes in mapping.attributes.items():
@@ -88,7 +98,7 @@ class Loader:
             raise IngestError(f"{directory}: no input files (see docs/input-format.md)")
         self._check_required_columns(found)
         if self.journal_dir is not None:
-            key = fingerprint([s.path for s in found], f"{mapping.name if mapping else ''}|{self.batch_rows}")
+            key = journal_key(found, mapping, self.batch_rows, self.empty_clears)
             self.journal = Journal(self.journal_dir, key, self.store.name)
             if self.journal.resuming and not self.journal.matches(self.store.counts()["nodes"]):
                 self.journal.forget()   # a stale journal: loading in full is safe, resuming would lose rows
@@ -198,7 +208,7 @@ class Loader:
         columns = [p.name for p in node.input_properties if p.name in brought] + list(PROVENANCE)
         before = UpsertResult(**vars(self.report.kinds.setdefault(label, KindSummary()).result))
         resumed_before = self.report.kinds[label].resumed
-        self._upsert(label, file, good[columns], lambda b: self.store.upsert_nodes(label, b))
+        self._upsert(label, file, good[columns], lambda b: self.store.upsert_nodes(label, self._keep_stored(label, b)))
         if label in self._referenced():  # only references need the keys
             self.accepted[label] |= set(good[node.key].tolist())
         after = self.report.kinds[label].result
@@ -213,10 +223,34 @@ class Loader:
                 continue   # the file says nothing about this link: keep what is stored
             # Rows without a target are kept: they remove a relationship the GD no longer has.
             edges = good[[node.key, rel.column, *PROVENANCE]]
+            if not self.empty_clears:
+                edges = edges[edges[rel.column].notna()]   # an empty reference keeps the stored link
             edges = edges.rename(columns={node.key: "source", rel.column: "target"})
             self.report.kinds.setdefault(rel.type, KindSummary()).read += int(edges["target"].notna().sum())
             self._upsert(rel.type, file, edges,
                          lambda b, t=rel.type: self.store.upsert_relationships(t, b, replace=not all_new))
+
+    def _keep_stored(self, label: str, rows: pd.DataFrame) -> pd.DataFrame:
+        """``rows`` with each empty cell of an already stored node filled with its
+        stored value, so that the upsert leaves it as it is (unless empty clears)."""
+        key = self.schema.node(label).key
+        columns = [c for c in rows.columns if c != key and c not in PROVENANCE and rows[c].isna().any()]
+        if self.empty_clears or not columns:
+            return rows
+        gaps = rows[rows[columns].isna().any(axis=1)]
+        stored = self.store._stored_values(label, gaps[key].tolist(), columns)
+        if not len(stored):
+            return rows   # all new: nothing to keep
+        stored = stored.drop_duplicates(key).set_index(key)
+        rows = rows.copy()
+        at = rows[key].map(lambda k: k in stored.index)
+        for c in columns:
+            empty = rows[c].isna() & at
+            if empty.any():
+                kept = rows.loc[empty, key].map(stored[c])
+                rows[c] = rows[c].astype(object)
+                rows.loc[empty, c] = kept
+        return rows
 
     def _load_relationship_file(self, source: Source) -> None:
         rel, file = self.schema.relationship(source.kind), source.path.name
@@ -231,9 +265,11 @@ class Loader:
 
 def ingest_directory(store: GraphStore, directory: Path, progress: Progress | None = None,
                      batch_rows: int = BATCH_ROWS, mapping: Mapping | None = None,
-                     journal_dir: Path | None = None) -> IngestReport:
+                     journal_dir: Path | None = None, empty_clears: bool = False) -> IngestReport:
     """Validate and load every input table found in ``directory`` (through ``mapping``
     if given). Rejected rows are in ``report.rejections``; see :func:`write_quarantine`.
     With ``journal_dir``, committed batches are journalled so a killed run resumes.
+    An empty cell leaves a stored value (or link) as it is, unless ``empty_clears``.
     """
-    return Loader(store, progress=progress, batch_rows=batch_rows, journal_dir=journal_dir).run(directory, mapping)
+    return Loader(store, progress=progress, batch_rows=batch_rows, journal_dir=journal_dir,
+                  empty_clears=empty_clears).run(directory, mapping)

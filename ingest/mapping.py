@@ -31,6 +31,7 @@ generated from the schema, says so explicitly).
 from __future__ import annotations
 
 import codecs
+import math
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,6 +41,7 @@ import yaml
 
 from nigah.graph.formats import PATTERNS
 from nigah.graph.schema import ATTRIBUTE_TYPES, IDENTIFIER, SCHEMA, Schema, file_properties, with_attributes
+from nigah.ingest.mapping_schema import problem
 from nigah.ingest.readers import CsvOptions, find_file, first_row, read_table, record_rows
 from nigah.ingest.validate import IngestError
 
@@ -64,6 +66,9 @@ class Mapping:
     # Declaration maps declared_amount and currency but not declared_value_usd,
     # the USD value is the amount at this rate.
     exchange_rates: dict[str, float] = field(default_factory=dict)
+    # `empty: clear` in the mapping: an empty cell clears the stored value
+    # (the export always carries every field, so a blank means "none now").
+    empty_clears: bool = False
 
     @property
     def attributes(self) -> dict[str, dict[str, str]]:
@@ -96,7 +101,8 @@ class Mapping:
         return cls(kinds=raw.get("kinds", {}), formats=raw.get("formats", {}),
                    csv=CsvOptions(csv_opts.get("delimiter"), csv_opts.get("encoding")),
                    name=raw.get("name", Path(path).stem),
-                   exchange_rates={str(k).upper(): float(v) for k, v in rates.items()})
+                   exchange_rates={str(k).upper(): float(v) for k, v in rates.items()},
+                   empty_clears=raw.get("empty", "keep") == "clear")
 
     def schema(self, base: Schema = SCHEMA) -> Schema:
         """The schema with this mapping's format overrides (references to an
@@ -133,9 +139,6 @@ class Mapping:
         return replace(base, nodes=nodes, relationships=rels)
 
 
-COLUMN_KEYS = {"column", "value", "template", "codes", "date_format", "optional", "type"}
-
-
 def _check_targets(path: Path, kind: str, columns: dict) -> None:
     """Each mapped column lands somewhere: a property the schema declares for
     the kind, or, given a ``type``, an extra attribute of a node kind. Any
@@ -163,44 +166,20 @@ def _check_targets(path: Path, kind: str, columns: dict) -> None:
 
 
 def _check_shape(path: Path, raw) -> None:
-    """A mapping file's structure, checked before it is used: each mistake is
-    named with where it is, never met later as a traceback."""
-    def wrong(where: str, what: str) -> IngestError:
-        return IngestError(f"{path}: {where} must be {what}")
-
-    if not isinstance(raw, dict):
-        raise wrong("the mapping", "a map of name, csv, formats, exchange_rates and kinds")
-    for part in ("kinds", "formats", "csv"):
-        if part in raw and not isinstance(raw[part], dict):
-            raise wrong(part, "a map")
+    """A mapping file's structure, checked against its JSON Schema before it is
+    used: each mistake is named with where it is, never met later as a traceback."""
+    wrong = problem(raw)
+    if wrong:
+        raise IngestError(f"{path}: {wrong}")
     rates = raw.get("exchange_rates") or {}
-    if not isinstance(rates, dict) or not all(isinstance(v, (int, float)) and 0 < v < float("inf")
-                                              for v in rates.values()):
-        raise wrong("exchange_rates", "a map of currency code to its positive USD per unit")
+    if not all(math.isfinite(v) for v in rates.values()):
+        raise IngestError(f"{path}: exchange_rates: a rate must be a finite number of USD per unit")
     encoding = (raw.get("csv") or {}).get("encoding")
     if encoding is not None:
         try:
             codecs.lookup(str(encoding))
         except LookupError:
-            raise IngestError(f"{path}: unknown encoding {encoding!r} under csv") from None
-    for kind, spec in (raw.get("kinds") or {}).items():
-        if not isinstance(spec, dict):
-            raise wrong(f"kinds.{kind}", "a map with file and columns")
-        if not isinstance(spec.get("file"), str):
-            raise wrong(f"kinds.{kind}.file", "a file name or glob")
-        columns = spec.get("columns", {})
-        if not isinstance(columns, dict):
-            raise wrong(f"kinds.{kind}.columns", "a map of schema column to source")
-        for target, col in columns.items():
-            if isinstance(col, dict):
-                unknown = set(col) - COLUMN_KEYS
-                if unknown or not ({"column", "value", "template"} & set(col)):
-                    raise wrong(f"kinds.{kind}.columns.{target}", "a source column name, or a map with "
-                                "column, value or template (and codes, date_format, optional, type)")
-                if "codes" in col and not isinstance(col["codes"], dict):
-                    raise wrong(f"kinds.{kind}.columns.{target}.codes", "a map of source value to value")
-            elif not isinstance(col, str):
-                raise wrong(f"kinds.{kind}.columns.{target}", "a source column name or a map")
+            raise IngestError(f"{path}: csv.encoding: unknown encoding {encoding!r}") from None
 
 
 def _column(spec, raw: pd.DataFrame, target: str, file: str) -> pd.Series | None:

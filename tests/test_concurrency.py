@@ -100,3 +100,58 @@ def test_the_dashboard_swaps_in_new_data_without_making_requests_wait(scenario, 
         time.sleep(0.05)
     assert seen is not None and seen < 10
     assert slowest < 0.5   # no request paid for the copy
+
+
+def test_requests_read_the_snapshot_side_by_side_and_a_swapped_copy_waits_for_its_readers(scenario, tmp_path):
+    """No request queues behind another: a request blocked in the middle of its
+    work lets a second one run (with one lock for all, this would deadlock), and
+    the snapshot swapped out under the first is closed only once it has finished."""
+    import threading
+
+    from nigah.dashboard.state import StoreHolder
+
+    home = tmp_path / "home"
+    with DuckDBStore(home) as writer:
+        ingest_directory(writer, scenario)
+    holder = StoreHolder(lambda: DuckDBStore(home, snapshot=True), refresh_seconds=0.1)
+    second_ran, outcome = threading.Event(), {}
+
+    def first(store):
+        assert second_ran.wait(timeout=20), "the second request waited for the first"
+        with DuckDBStore(home) as writer:   # the file changes: the holder swaps in a new snapshot
+            writer.save_case("during", {"entities": ["Trader:x"], "notes": {}})
+        deadline = time.monotonic() + 20
+        while holder._store is store and time.monotonic() < deadline:
+            time.sleep(0.05)
+        outcome["swapped"] = holder._store is not store
+        return store.counts()["nodes"]["Declaration"]   # the old copy still answers
+
+    reader = threading.Thread(target=lambda: outcome.setdefault("first", holder.call(first)))
+    reader.start()
+    time.sleep(0.3)
+    outcome["second"] = holder.call(lambda s: s.counts()["nodes"]["Declaration"])
+    second_ran.set()
+    reader.join(timeout=60)
+    assert outcome["swapped"] and outcome["first"] == outcome["second"] > 0
+    assert holder.call(lambda s: s.list_cases()) == ["during"]
+    assert not holder._retired and not holder._readers   # the old copy was closed after its reader
+
+
+def test_a_request_past_its_time_bound_is_stopped_with_a_clear_error(scenario, tmp_path):
+    from nigah.dashboard.state import RequestTooLong, StoreHolder
+
+    home = tmp_path / "home"
+    with DuckDBStore(home) as writer:
+        ingest_directory(writer, scenario)
+    holder = StoreHolder(lambda: DuckDBStore(home, snapshot=True), request_seconds=0.5)
+    holder.open_now()
+    start = time.monotonic()
+    slow = "SELECT count(*) FROM range(100000000) a, range(100000) b WHERE a.range + b.range = -1"
+    try:
+        holder.call(lambda s: s._sql(slow))
+    except RequestTooLong as exc:
+        assert "longer than" in str(exc)
+    else:
+        raise AssertionError("the slow request was not stopped")
+    assert time.monotonic() - start < 10
+    assert holder.call(lambda s: s.counts()["nodes"]["Declaration"]) > 0   # and the next one is served

@@ -95,3 +95,33 @@ def test_a_reason_about_an_entity_links_to_it():
                                                       '\n{"kind":"unit_value","entity":null,"figures":{}}'})
     shown = str(_scores(node))
     assert "ClearingAgent:CHAL-1" in shown and shown.count("'type': 'hit'") == 1
+
+
+def test_a_failing_request_gets_words_on_the_page_not_an_http_500(loaded_duckdb, tmp_path):
+    """A store that cannot answer, or a request that trips a fault, leaves the
+    outputs as they were and fills the page's problem banner; no HTTP 500."""
+    from nigah.graph.store import StoreUnavailable
+
+    def gone():
+        raise StoreUnavailable("cannot reach Neo4j at bolt://neo4j:s3cretpw@db:7687: refused")
+
+    deps = create_app(gone).server.test_client().get("/_dash-dependencies").get_json()
+    paths = next(d for d in deps if d["inputs"][0]["id"] == "path-button")
+
+    def ask(app, focus):
+        body = {"output": paths["output"], "outputs": _outputs(paths["output"]),
+                "inputs": [{"id": "path-button", "property": "n_clicks", "value": 1}],
+                "changedPropIds": ["path-button.n_clicks"],
+                "state": [{"id": "focus", "property": "data", "value": focus},
+                          {"id": "path-to", "property": "value", "value": "Trader:1234567-8"},
+                          {"id": "path-hops", "property": "value", "value": 4},
+                          {"id": "graph", "property": "elements", "value": []}]}
+        return app.server.test_client().post("/_dash-update-component", json=body, headers={"Host": "127.0.0.1"})
+
+    reply = ask(create_app(gone), "Trader:7654321-0")
+    text = reply.get_data(as_text=True)
+    assert reply.status_code == 200 and "The store cannot answer" in text and '"problem"' in text
+    assert "s3cretpw" not in text   # and the password in the address never reaches the page
+    forged = ask(create_app(lambda: DuckDBStore(loaded_duckdb.home, snapshot=True)), {"not": "an id"})
+    text = forged.get_data(as_text=True)
+    assert forged.status_code == 200 and "could not do that" in text, text

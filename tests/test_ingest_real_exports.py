@@ -301,8 +301,10 @@ def test_entity_resolution_meets_its_targets(tmp_path):
 
 @pytest.mark.parametrize("text, says", [
     ("- just\n- a list\n", "the mapping must be a map"),
+    ("kind:\n  Trader: {file: x.csv}\n", "('kind' was unexpected)"),
+    ("empty: wipe\nkinds: {}\n", "empty must be keep or clear"),
     ("kinds:\n  Trader: [a, b]\n", "kinds.Trader must be a map"),
-    ("kinds:\n  Trader:\n    columns: {ntn: NTN}\n", "kinds.Trader.file must be"),
+    ("kinds:\n  Trader:\n    columns: {ntn: NTN}\n", "'file' is a required property"),
     ("csv: {encoding: klingon}\nkinds: {}\n", "unknown encoding 'klingon'"),
     ("kinds:\n  Trader:\n    file: x.csv\n    columns: {ntn: {colum: NTN}}\n", "kinds.Trader.columns.ntn must be"),
     ("kinds:\n  Trader:\n    file: x.csv\n    columns: {ntn: [1, 2]}\n", "kinds.Trader.columns.ntn must be"),

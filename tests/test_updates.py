@@ -44,6 +44,39 @@ def test_a_declarations_file_without_a_link_column_keeps_the_links(empty_store, 
     assert stored["vehicle_registration"].notna().sum() == (decl["vehicle_registration"] != "").sum()
 
 
+def test_an_empty_cell_keeps_the_stored_value_unless_the_operator_says_it_clears(empty_store, scenario, tmp_path):
+    """A blank in a later export is "not known here": it erases nothing, neither a
+    trader's address nor a GD's vehicle. Only ``empty_clears`` (``--empty-clears``,
+    or ``empty: clear`` in a mapping) makes a blank mean "none now"."""
+    store = empty_store
+    ingest_directory(store, scenario)
+    traders = pd.read_csv(scenario / "traders.csv", dtype=str, keep_default_na=False).head(2)
+    decl = pd.read_csv(scenario / "declarations.csv", dtype=str, keep_default_na=False)
+    decl = decl[decl["vehicle_registration"] != ""].head(2)
+    gds, ntns = decl["gd_number"].tolist(), traders["ntn"].tolist()
+    before = store.node_table("Trader", ["address", "phone"]).set_index("ntn").loc[ntns]
+    vehicles = store.relationship_table("CARRIED_BY").set_index("source").loc[gds, "target"].tolist()
+    later = tmp_path / "later"
+    later.mkdir()
+    traders.assign(address="", phone="03001234567").to_csv(later / "traders.csv", index=False)
+    decl.assign(vehicle_registration="").to_csv(later / "declarations.csv", index=False)
+
+    report = ingest_directory(store, later)
+    assert not report.rejections
+    after = store.node_table("Trader", ["address", "phone"]).set_index("ntn").loc[ntns]
+    assert after["address"].tolist() == before["address"].tolist()      # kept
+    assert after["phone"].tolist() == ["03001234567"] * 2               # what it brought is set
+    handled = store.relationship_table("CARRIED_BY").set_index("source")
+    assert handled.loc[gds, "target"].tolist() == vehicles               # the links are kept
+
+    ingest_directory(store, later, empty_clears=True)
+    cleared = store.node_table("Trader", ["address"]).set_index("ntn").loc[ntns]
+    assert cleared["address"].isna().all()
+    assert not set(gds) & set(store.relationship_table("CARRIED_BY")["source"])
+    changes = [c for c in store.history(f"Trader:{ntns[0]}") if c["property"] == "address"]
+    assert changes and changes[-1]["old_value"] == before["address"].iloc[0]   # and the old address is kept
+
+
 def test_poison_values_are_quarantined_not_loaded():
     from nigah.graph.schema import SCHEMA
     from nigah.ingest.validate import validate
@@ -86,11 +119,11 @@ def test_scan_times_with_and_without_offsets_load_as_local_time(empty_store, sce
 
 
 def _journal_of_a_crashed_run(scenario, journal_dir, lines):
-    from nigah.ingest.journal import Journal, fingerprint
-    from nigah.ingest.load import BATCH_ROWS
+    from nigah.ingest.journal import Journal
+    from nigah.ingest.load import BATCH_ROWS, journal_key
     from nigah.ingest.mapping import sources
 
-    key = fingerprint([s.path for s in sources(scenario, None)], f"|{BATCH_ROWS}")
+    key = journal_key(sources(scenario, None), None, BATCH_ROWS, empty_clears=False)
     path = Journal(journal_dir, key, "duckdb").path
     path.write_text("".join(lines), encoding="utf-8")
     return Journal(journal_dir, key, "duckdb")
@@ -129,8 +162,8 @@ def test_an_update_killed_after_its_nodes_resumes_to_the_uninterrupted_links(sce
     import json
 
     from nigah.graph.duckdb_store import DuckDBStore
-    from nigah.ingest.journal import Journal, fingerprint
-    from nigah.ingest.load import BATCH_ROWS
+    from nigah.ingest.journal import Journal
+    from nigah.ingest.load import BATCH_ROWS, journal_key
     from nigah.ingest.mapping import sources
     from nigah.ingest.validate import validate
 
@@ -148,7 +181,7 @@ def test_an_update_killed_after_its_nodes_resumes_to_the_uninterrupted_links(sce
         good, _ = validate(moved, node.input_properties, "declarations.csv")
         store.upsert_nodes("Declaration", good[[p.name for p in node.input_properties] + ["_source_file",
                                                                                          "_source_row"]])
-        key = fingerprint([s.path for s in sources(update, None)], f"|{BATCH_ROWS}")
+        key = journal_key(sources(update, None), None, BATCH_ROWS, empty_clears=False)
         journal = Journal(tmp_path / "journal", key, "duckdb")
         journal.record("Declaration", "declarations.csv", 0, len(moved))
         journal.close()

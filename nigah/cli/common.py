@@ -3,7 +3,9 @@ the store, the data directory passed on explicitly, and one way to fail.
 
 Exit codes, the same for every command (the README lists them): 0 done,
 1 done but rows were quarantined, 2 bad input or usage (a file, an option, a
-mapping, nothing to work on), 3 the store could not be opened.
+mapping, nothing to work on), 3 the store could not be opened or was lost,
+4 an internal error (a fault in Nigah: one line, the details in a crash file).
+Every message goes through :func:`nigah.graph.secrets.redact`.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 BAD_INPUT = 2
 STORE_UNAVAILABLE = 3
+INTERNAL_ERROR = 4
 
 console = Console(stderr=True)
 
@@ -31,8 +34,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.
 
 
 def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
-    """Print one plain error line (no traceback) and exit with ``code``."""
-    console.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    """Print one plain error line (no traceback, no secret) and exit with ``code``."""
+    from nigah.graph.secrets import redact
+
+    console.print(f"[red]error:[/red] {escape(redact(message))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

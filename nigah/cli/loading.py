@@ -50,6 +50,9 @@ def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input fi
            batch_rows: Annotated[int, typer.Option(min=1, help="Rows per committed, journalled batch.")] = 200_000,
            resolve: Annotated[bool, typer.Option(help="Resolve parties written under variant names "
                                                       "(see `nigah resolve`).")] = True,
+           empty_clears: Annotated[bool, typer.Option(
+               "--empty-clears", help="An empty cell clears the stored value or link (by default it "
+                                      "leaves it as it is; a column the file lacks never changes anything).")] = False,
            as_json: JsonOpt = False):
     """Validate and load a directory of customs files; bad rows go to a quarantine report.
 
@@ -76,7 +79,7 @@ def ingest(directory: Annotated[Path, typer.Argument(help="Directory of input fi
         with refusals(IngestError):
             rules = Mapping.load(mapping) if mapping else None
             report = ingest_directory(db, directory, progress=show, batch_rows=batch_rows,
-                                      mapping=rules, journal_dir=home / "journal")
+                                      mapping=rules, journal_dir=home / "journal", empty_clears=empty_clears)
         resolved = resolve_parties(db, home) if resolve else None
     seconds = time.perf_counter() - t0
     summary = report.as_dict() | {"seconds": round(seconds, 2)}
