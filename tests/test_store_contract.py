@@ -207,3 +207,21 @@ def test_repeated_relationship_keys_are_refused(tmp_path):
     assert store.upsert_relationships("FILED_BY", rows[1:]).unchanged == 1
     assert store.counts()["relationships"]["FILED_BY"] == 1
     store.close()
+
+
+def test_a_capped_expansion_draws_the_riskiest_then_the_latest(empty_store, scenario):
+    """At a busy agent, the 30 GDs drawn of hundreds are the riskiest (then the
+    most recent), not the lowest GD numbers."""
+    ingest_directory(empty_store, scenario)
+    decl = csv(scenario, "declarations")
+    busy = decl["agent_licence"].value_counts().index[0]
+    theirs = decl[decl["agent_licence"] == busy].sort_values("gd_number")
+    risky = theirs["gd_number"].tolist()[-10:]          # the highest numbers: last in id order
+    empty_store.write_properties("Declaration", pd.DataFrame({"gd_number": risky, "risk": 0.9}))
+    rest = theirs[~theirs["gd_number"].isin(risky)].set_index("gd_number")["date"]
+    drawn = empty_store.neighbourhood([f"ClearingAgent:{busy}"], hops=1, limit=16, labels=["Declaration"])
+    gds = [n.key for n in drawn.nodes if n.label == "Declaration"]
+    assert drawn.truncated and len(gds) == 15
+    assert set(risky) <= set(gds)                        # all ten risky GDs, though last by number
+    others = [g for g in gds if g not in risky]
+    assert rest[others].min() >= rest.drop(others).max()   # then the most recent of the rest
