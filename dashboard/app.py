@@ -6,6 +6,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+import dash_cytoscape as cyto
 from dash import Dash, set_props
 
 from nigah.dashboard import callbacks, cases, regional
@@ -25,6 +26,9 @@ def create_app(store_factory: Callable[[], GraphStore], allowed_hosts: tuple[str
     Every script and stylesheet is served from this package (Dash's own bundles
     and ``assets/``): nothing comes from a CDN, so it works air-gapped.
     """
+    # The bundle with cytoscape's extensions: SVG images of the canvas and the
+    # fcose, dagre and klay layouts (served from the package, like the rest).
+    cyto.load_extra_layouts()
     app = Dash(__name__, title="Nigah", serve_locally=True, on_error=show_problem,
                assets_folder=str(Path(__file__).with_name("assets")), update_title=None)
     app.layout = layout()

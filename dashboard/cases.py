@@ -7,13 +7,15 @@ import zipfile
 from pathlib import Path
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from nigah.dashboard.bounds import MAX_CASE
 from nigah.dashboard.elements import to_elements
 from nigah.dashboard.state import StoreHolder
 from nigah.graph.export import SUFFIXES, export
+from nigah.graph.export.common import caption, file_name
+from nigah.graph.schema import split_node_id
 
 
 def _case_graph(store, case: dict):
@@ -53,20 +55,29 @@ def register(app, holder: StoreHolder) -> None:
         return [{"label": n, "value": n} for n in names]
 
     @app.callback(Output("case", "data"), Output("case-name", "value"), Output("case-status", "children"),
+                  Output("case-origin", "data"),
                   Input("case-add", "n_clicks"), Input("case-add-all", "n_clicks"),
                   Input("case-note-save", "n_clicks"), Input("case-open", "value"),
+                  Input({"type": "case-remove", "nid": ALL}, "n_clicks"),
                   State("focus", "data"), State("graph", "elements"), State("case-note", "value"),
                   State("case", "data"), prevent_initial_call=True)
-    def edit(_a, _b, _c, opened, focus, elements, note, case):
-        case = {"entities": list(case.get("entities", [])), "notes": dict(case.get("notes", {}))}
+    def edit(_a, _b, _c, opened, removed, focus, elements, note, case):
+        case = {"entities": list((case or {}).get("entities", [])), "notes": dict((case or {}).get("notes", {}))}
         trigger = ctx.triggered_id
         if trigger == "case-open":
             if not opened:
                 raise PreventUpdate
             saved = holder.call(lambda s: s.load_case(opened))
             if saved is None:
-                return no_update, no_update, f"No case named {opened}."
-            return saved, opened, f"Opened {opened}: {len(saved['entities'])} entities."
+                return no_update, no_update, f"No case named {opened}.", no_update
+            return saved, opened, f"Opened {opened}: {len(saved['entities'])} entities.", opened
+        if isinstance(trigger, dict):   # the × beside one entity of the basket
+            if not any(removed):
+                raise PreventUpdate
+            nid = trigger["nid"]
+            case["entities"] = [e for e in case["entities"] if e != nid]
+            case["notes"].pop(nid, None)
+            return case, no_update, f"Removed {nid} from the case (not yet saved).", no_update
         if trigger == "case-add-all":
             drawn = [el["data"]["id"] for el in elements or [] if "source" not in el["data"]]
             room = MAX_CASE - len(case["entities"])
@@ -74,43 +85,99 @@ def register(app, holder: StoreHolder) -> None:
             case["entities"] += new[:max(room, 0)]
             if len(new) > room:
                 return case, no_update, f"A case holds at most {MAX_CASE:,} entities: added {max(room, 0):,} of " \
-                                        f"{len(new):,}."
-            return case, no_update, f"Added {len(drawn)} drawn entities."
+                                        f"{len(new):,}.", no_update
+            return case, no_update, f"Added {len(new)} drawn entities.", no_update
         if not focus:
-            return no_update, no_update, "Select an entity first."
+            return no_update, no_update, "Select an entity first.", no_update
         if focus not in case["entities"]:
             if len(case["entities"]) >= MAX_CASE:
-                return case, no_update, f"A case holds at most {MAX_CASE:,} entities."
+                return case, no_update, f"A case holds at most {MAX_CASE:,} entities.", no_update
             case["entities"].append(focus)
         if trigger == "case-note-save":
             case["notes"][focus] = note or ""
-            return case, no_update, f"Note kept on {focus}."
-        return case, no_update, f"Added {focus}."
+            return case, no_update, f"Note kept on {focus}.", no_update
+        return case, no_update, f"Added {focus}.", no_update
 
-    @app.callback(Output("case-status", "children", allow_duplicate=True), Input("case-save", "n_clicks"),
-                  State("case-name", "value"), State("case", "data"), prevent_initial_call=True)
-    def save(_n, name, case):
-        if not name or not name.strip():
-            return "Name the case first."
-        if not case.get("entities"):
-            return "The case is empty."
-        holder.call(lambda s: s.save_case(name.strip(), case))
-        return f"Saved case {name.strip()} ({len(case['entities'])} entities)."
+    @app.callback(Output("case-note", "value"), Input("focus", "data"), State("case", "data"))
+    def note_of_focus(focus, case):
+        """The note box shows the selected entity's own note, never the previous one's."""
+        return ((case or {}).get("notes") or {}).get(focus or "", "")
+
+    @app.callback(Output("case-status", "children", allow_duplicate=True), Output("case-origin", "data",
+                                                                                  allow_duplicate=True),
+                  Output("case-armed", "data"), Input("case-save", "n_clicks"),
+                  State("case-name", "value"), State("case", "data"), State("case-origin", "data"),
+                  State("case-armed", "data"), prevent_initial_call=True)
+    def save(_n, name, case, origin, armed):
+        name = (name or "").strip()
+        if not name:
+            return "Name the case first.", no_update, None
+        if not (case or {}).get("entities"):
+            return "The case is empty.", no_update, None
+        existing = holder.call(lambda s: s.load_case(name))
+        if existing is not None and name != origin and armed != name and existing != case:
+            # Another case goes by this name: replacing it takes a second, deliberate click.
+            return (f"A case named {name} already exists ({len(existing['entities'])} entities). Save again to "
+                    f"replace it (its present contents are kept as an earlier version), or give another name.",
+                    no_update, name)
+        holder.call(lambda s: s.save_case(name, case))
+        return f"Saved case {name} ({len(case['entities'])} entities).", name, None
+
+    @app.callback(Output("case-status", "children", allow_duplicate=True),
+                  Output("case-origin", "data", allow_duplicate=True),
+                  Input("case-rename", "n_clicks"), State("case-name", "value"), State("case-origin", "data"),
+                  prevent_initial_call=True)
+    def rename(_n, name, origin):
+        name = (name or "").strip()
+        if not origin:
+            return "Open or save a case first, then type its new name and Rename.", no_update
+        if not name or name == origin:
+            return f"Type the new name for {origin} in the name box, then Rename.", no_update
+        try:
+            holder.call(lambda s: s.rename_case(origin, name))
+        except ValueError as exc:
+            return f"Not renamed: {exc}.", no_update
+        return f"Renamed {origin} to {name}.", name
+
+    @app.callback(Output("case-delete-confirm", "displayed"), Output("case-delete-confirm", "message"),
+                  Input("case-delete", "n_clicks"), State("case-origin", "data"), prevent_initial_call=True)
+    def ask_delete(_n, origin):
+        if not origin:
+            return False, no_update
+        return True, f"Delete the saved case {origin}? Its entities stay in the graph."
+
+    @app.callback(Output("case-status", "children", allow_duplicate=True),
+                  Output("case-origin", "data", allow_duplicate=True),
+                  Input("case-delete-confirm", "submit_n_clicks"), State("case-origin", "data"),
+                  prevent_initial_call=True)
+    def delete(_n, origin):
+        if not origin:
+            raise PreventUpdate
+        holder.call(lambda s: s.delete_case(origin))
+        return f"Deleted case {origin}; the basket still holds its entities.", None
 
     @app.callback(Output("case-entities", "children"), Input("case", "data"))
     def show(case):
         if not case or not case.get("entities"):
             return html.Div("The case is empty: add the selected entity or the drawn graph.", className="text-muted")
         notes = case.get("notes", {})
-        return dbc.ListGroup([dbc.ListGroupItem([html.Span(nid), html.Div(notes[nid], className="text-muted")
-                                                 if notes.get(nid) else None], className="py-1")
-                              for nid in case["entities"]], flush=True, id="case-list")
+        try:
+            named = {n.id: caption(n) for n in holder.call(lambda s: s.get_nodes(case["entities"]))}
+        except holder.errors:
+            named = {}
+        return dbc.ListGroup([dbc.ListGroupItem([
+            html.Button("×", id={"type": "case-remove", "nid": nid}, n_clicks=0, title="Remove from the case",
+                        className="btn btn-sm btn-link text-danger p-0 me-2 float-end case-remove"),
+            html.Span(named.get(nid, nid), className="case-entity"),
+            html.Span(f" {split_node_id(nid)[0]}", className="text-muted ms-1"),
+            html.Div(notes[nid], className="text-muted") if notes.get(nid) else None], className="py-1")
+            for nid in case["entities"]], flush=True, id="case-list")
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
                   Output("graph-status", "children", allow_duplicate=True),
                   Input("case-draw", "n_clicks"), State("case", "data"), prevent_initial_call=True)
     def draw(_n, case):
-        if not case.get("entities"):
+        if not (case or {}).get("entities"):
             raise PreventUpdate
         graph = holder.call(lambda s: s.subgraph(case["entities"]))
         return to_elements(graph), f"Case: {len(graph.nodes)} entities, {len(graph.edges)} links"
@@ -119,9 +186,9 @@ def register(app, holder: StoreHolder) -> None:
                   Input("export-button", "n_clicks"), State("export-format", "value"), State("case", "data"),
                   State("case-name", "value"), prevent_initial_call=True)
     def download(_n, fmt, case, name):
-        if not case.get("entities"):
+        if not (case or {}).get("entities"):
             return no_update, "Add entities to the case before exporting."
-        name = (name or "case").strip().replace("/", "-") or "case"
+        name = file_name(name or "case")   # extracts on Windows too: no ":" from "Ring: Karachi"
         graph = holder.call(lambda s: _case_graph(s, case))
         return _file(graph, fmt, name, case.get("notes", {})), f"Exported {len(graph.nodes)} entities as {fmt}."
 

@@ -43,9 +43,13 @@ def path_finder() -> dbc.InputGroup:
 
 def case_card() -> dbc.Card:
     return dbc.Card([dbc.CardHeader("Case"), dbc.CardBody([
-        dbc.InputGroup([dbc.Input(id="case-name", placeholder="Case name", type="text"),
+        dbc.InputGroup([dbc.Input(id="case-name", placeholder="Case name", type="text", maxLength=120),
                         dbc.Button("Save", id="case-save", n_clicks=0, color="primary"),
-                        dbc.Select(id="case-open", placeholder="Open…")], size="sm", className="mb-2"),
+                        dbc.Select(id="case-open", placeholder="Open…")], size="sm", className="mb-1"),
+        dbc.ButtonGroup([dbc.Button("Rename", id="case-rename", n_clicks=0, outline=True, color="secondary"),
+                         dbc.Button("Delete case", id="case-delete", n_clicks=0, outline=True, color="danger")],
+                        size="sm", className="mb-2"),
+        dcc.ConfirmDialog(id="case-delete-confirm"),
         dbc.ButtonGroup([dbc.Button("Add selected", id="case-add", n_clicks=0, outline=True, color="primary"),
                          dbc.Button("Add drawn graph", id="case-add-all", n_clicks=0, outline=True, color="primary"),
                          dbc.Button("Draw case", id="case-draw", n_clicks=0, outline=True, color="secondary")],
@@ -112,5 +116,8 @@ def layout() -> html.Div:
             dbc.Tab(regional_layout(), label="Regional risk", tab_id="regional", className="pt-3"),
         ], id="tabs", active_tab="investigation", className="nigah-tabs"), fluid=True),
         dcc.Store(id="focus"), dcc.Store(id="caps", data={}), dcc.Store(id="months", data=[]),
-        dcc.Store(id="case", data={"entities": [], "notes": {}}),
+        # The basket and where it came from live in the tab's session storage: a
+        # reload keeps them; closing the tab (a shared desk) forgets them.
+        dcc.Store(id="case", data={"entities": [], "notes": {}}, storage_type="session"),
+        dcc.Store(id="case-origin", storage_type="session"), dcc.Store(id="case-armed"),
     ])

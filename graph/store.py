@@ -114,14 +114,57 @@ class GraphStore(ABC):
     def _drop_case(self, name: str) -> None:
         """Forget the named case's stored text (nothing if there is none)."""
 
-    def save_case(self, name: str, case: dict) -> None:
-        """Create or replace the named case (``entities``: node ids, ``notes``: id → text)."""
-        self._put_case(name, json.dumps(case, sort_keys=True))
+    KEPT_VERSIONS = 20   # earlier versions of a case that a save keeps
 
-    def load_case(self, name: str) -> dict | None:
-        """The named case, or None."""
+    def save_case(self, name: str, case: dict) -> None:
+        """Create or replace the named case (``entities``: node ids, ``notes``: id → text).
+        A replaced case is not lost: its earlier contents are kept as versions
+        (:meth:`case_versions`), newest first, up to ``KEPT_VERSIONS``."""
+        current = {"entities": list(case.get("entities", [])), "notes": dict(case.get("notes", {})),
+                   "saved_at": dt.datetime.now().isoformat(timespec="seconds")}
+        before = self._case_record(name)
+        versions = []
+        if before is not None:
+            earlier = {k: before[k] for k in ("entities", "notes", "saved_at") if k in before}
+            if (earlier.get("entities"), earlier.get("notes")) != (current["entities"], current["notes"]):
+                versions = [earlier]
+            versions = (versions + before.get("versions", []))[:self.KEPT_VERSIONS]
+        self._put_case(name, json.dumps({**current, "versions": versions}, sort_keys=True))
+
+    def _case_record(self, name: str) -> dict | None:
         payload = self._case_payload(name)
         return json.loads(payload) if payload is not None else None
+
+    def load_case(self, name: str, version: int = 0) -> dict | None:
+        """The named case (``version`` 1, 2…: that many saves back), or None."""
+        record = self._case_record(name)
+        if record is None:
+            return None
+        if version:
+            earlier = record.get("versions", [])
+            if version > len(earlier):
+                return None
+            record = earlier[version - 1]
+        return {"entities": record.get("entities", []), "notes": record.get("notes", {})}
+
+    def case_versions(self, name: str) -> list[dict]:
+        """The named case's contents, newest first: ``version`` (0 is the current),
+        ``saved_at`` and ``entities`` (how many)."""
+        record = self._case_record(name)
+        if record is None:
+            return []
+        return [{"version": i, "saved_at": r.get("saved_at"), "entities": len(r.get("entities", []))}
+                for i, r in enumerate([record, *record.get("versions", [])])]
+
+    def rename_case(self, old: str, new: str) -> None:
+        """Give a case another name (with its versions); refuses to replace another case."""
+        record = self._case_record(old)
+        if record is None:
+            raise ValueError(f"no case named {old!r}")
+        if self._case_payload(new) is not None:
+            raise ValueError(f"a case named {new!r} already exists")
+        self._put_case(new, json.dumps(record, sort_keys=True))
+        self._drop_case(old)
 
     def list_cases(self) -> list[str]:
         """Names of the saved cases, in order."""

@@ -1,12 +1,14 @@
 """Analysts' cases kept in the store, and `nigah export` from the command line."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
 import networkx as nx
 import pandas as pd
+import pytest
 
 from nigah.ingest.load import ingest_directory
 
@@ -20,6 +22,36 @@ def test_cases_survive_reopening(empty_store, scenario):
     assert empty_store.load_case("nope") is None
     empty_store.delete_case("Alpha")
     assert empty_store.list_cases() == ["Ring A"]
+    # the replaced contents were kept: a version back, and a save of the same contents adds none
+    empty_store.save_case("Ring A", {"entities": ["Trader:1"], "notes": {"Trader:1": "controller"}})
+    assert [v["entities"] for v in empty_store.case_versions("Ring A")] == [1, 2]
+    assert empty_store.load_case("Ring A", version=1)["notes"] == {"Trader:1": "front"}
+    empty_store.rename_case("Ring A", "Ring A (closed)")
+    assert empty_store.list_cases() == ["Ring A (closed)"]
+    assert len(empty_store.case_versions("Ring A (closed)")) == 2
+    empty_store.save_case("Other", {"entities": ["Trader:9"], "notes": {}})
+    with pytest.raises(ValueError, match="already exists"):
+        empty_store.rename_case("Other", "Ring A (closed)")   # never over another case
+
+
+def nigah(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nigah", *map(str, args)], capture_output=True, text=True)
+
+
+def test_case_versions_from_the_command_line(tmp_path):
+    home = ["--home", str(tmp_path / "home")]
+    assert nigah("case", "save", "Watch", "--ids", "Trader:1", "--ids", "Trader:2", *home).returncode == 0
+    assert nigah("case", "save", "Watch", "--ids", "Trader:3", *home).returncode == 0
+    versions = nigah("case", "versions", "Watch", *home)
+    assert versions.returncode == 0 and [line.split("\t")[2] for line in versions.stdout.splitlines()] == \
+        ["1 entities", "2 entities"]
+    earlier = nigah("case", "show", "Watch", "--version", "1", *home)
+    assert json.loads(earlier.stdout)["entities"] == ["Trader:1", "Trader:2"]
+    assert nigah("case", "rename", "Watch", "Closed", *home).returncode == 0
+    missing = nigah("case", "delete", "Watch", *home)
+    assert missing.returncode == 2 and "no case named 'Watch'" in missing.stderr
+    assert nigah("case", "delete", "Closed", *home).returncode == 0
+    assert nigah("case", "list", *home).stdout.strip() == ""
 
 
 def test_export_a_case_from_the_command_line(scenario, tmp_path):

@@ -278,3 +278,104 @@ def test_unreachable_store_says_so(browser):
         wait(browser, lambda d: "Store unreachable" in d.find_element(By.ID, "results").text)
     finally:
         srv.shutdown()
+
+
+def _open(browser, text):
+    """Search without reloading the page and open the first hit."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    box = browser.find_element(By.ID, "search")
+    box.send_keys(Keys.CONTROL, "a")   # clear() alone is not seen by the page's input
+    box.send_keys(Keys.DELETE)
+    box.send_keys(text, Keys.ENTER)
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#results .list-group-item")
+         and text in d.find_element(By.ID, "results").text)
+    browser.find_elements(By.CSS_SELECTOR, "#results .list-group-item")[0].click()
+
+
+def test_cases_cannot_be_lost(server, browser, scenario, home, tmp_path):
+    """Finding 4: a basket that survives a reload and lists names; a note per
+    entity; no silent overwrite (the replaced contents stay as a version);
+    remove one entity, delete a case; finding 9: the SVG image and a case
+    name with ':' that still extracts on Windows."""
+    import zipfile
+
+    from selenium.webdriver.common.by import By
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.set_window_size(1400, 2200)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    with DuckDBStore(home, snapshot=True) as store:
+        traders = store.node_table("Trader", ["name"])
+    traders = traders[~traders["name"].str.contains("<")]   # plain names (one is written as HTML)
+    (a, name_a), (b, name_b) = traders[["ntn", "name"]].iloc[5:7].itertuples(index=False)
+    browser.get(server)
+    browser.execute_script("sessionStorage.clear();")
+    pick(browser, server, a)
+    wait(browser, lambda d: a in d.find_element(By.ID, "details").text)
+    click(browser, "case-add")
+    wait(browser, lambda d: name_a in d.find_element(By.ID, "case-entities").text)   # a name, not Trader:…
+    browser.find_element(By.ID, "case-note").send_keys("the front")
+    click(browser, "case-note-save")
+    wait(browser, lambda d: "the front" in d.find_element(By.ID, "case-entities").text)
+    _open(browser, b)
+    wait(browser, lambda d: b in d.find_element(By.ID, "details").text)
+    wait(browser, lambda d: d.find_element(By.ID, "case-note").get_attribute("value") == "")   # not a's note
+    click(browser, "case-add")
+    wait(browser, lambda d: name_b in d.find_element(By.ID, "case-entities").text)
+    browser.find_element(By.ID, "case-name").send_keys("Ring: Karachi/Quetta")
+    click(browser, "case-save")
+    wait(browser, lambda d: "Saved case Ring: Karachi/Quetta (2" in d.find_element(By.ID, "case-status").text)
+
+    browser.get(server)   # a reload keeps the basket
+    wait(browser, lambda d: name_b in d.find_element(By.ID, "case-entities").text)
+    assert name_a in browser.find_element(By.ID, "case-entities").text
+    browser.save_screenshot(str(ARTIFACTS / "09-basket-after-reload.png"))
+
+    click(browser, "image-svg")   # the canvas as SVG (it did nothing before)
+    pick(browser, server, a)
+    click(browser, "image-svg")
+    wait(browser, lambda d: list(downloads.glob("nigah-canvas*.svg")))
+    assert "<svg" in next(downloads.glob("nigah-canvas*.svg")).read_text(encoding="utf-8")[:500]
+
+    # Another case, then its name typed over the first: refused once, replaced on a second click.
+    from selenium.webdriver.common.keys import Keys
+
+    def rename_box(text):
+        box = browser.find_element(By.ID, "case-name")
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys(Keys.DELETE)
+        box.send_keys(text)
+
+    rename_box("Other")
+    click(browser, "case-save")
+    wait(browser, lambda d: "Saved case Other" in d.find_element(By.ID, "case-status").text)
+    browser.find_element(By.CSS_SELECTOR, "#case-list .case-remove").click()
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#case-list .list-group-item")) == 1)
+    rename_box("Ring: Karachi/Quetta")
+    click(browser, "case-save")
+    wait(browser, lambda d: "already exists (2 entities)" in d.find_element(By.ID, "case-status").text)
+    with DuckDBStore(home, snapshot=True) as store:
+        assert len(store.load_case("Ring: Karachi/Quetta")["entities"]) == 2   # nothing replaced yet
+    click(browser, "case-save")
+    wait(browser, lambda d: "Saved case Ring: Karachi/Quetta (1" in d.find_element(By.ID, "case-status").text)
+    with DuckDBStore(home, snapshot=True) as store:
+        assert [v["entities"] for v in store.case_versions("Ring: Karachi/Quetta")] == [1, 2]
+
+    from selenium.webdriver.support.ui import Select
+    Select(browser.find_element(By.ID, "export-format")).select_by_value("csv")
+    click(browser, "export-button")
+    wait(browser, lambda d: list(downloads.glob("*.zip")))
+    archive = next(downloads.glob("*.zip"))
+    assert ":" not in archive.name and all(":" not in m for m in zipfile.ZipFile(archive).namelist())
+    browser.save_screenshot(str(ARTIFACTS / "10-case-versions.png"))
+
+    click(browser, "case-delete")
+    from selenium.webdriver.support import expected_conditions as EC
+    wait(browser, EC.alert_is_present()).accept()
+    wait(browser, lambda d: "Deleted case Ring: Karachi/Quetta" in d.find_element(By.ID, "case-status").text)
+    with DuckDBStore(home, snapshot=True) as store:
+        assert "Ring: Karachi/Quetta" not in store.list_cases() and "Other" in store.list_cases()

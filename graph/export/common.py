@@ -224,3 +224,17 @@ def rgb(colour: str) -> tuple[int, int, int]:
     """
     h = colour.lstrip("#")
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+_NOT_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
+
+
+def file_name(text: str, fallback: str = "case") -> str:
+    """``text`` as a file name every system extracts and opens: no characters
+    Windows refuses (``: / \\ * ? " < > |``), no trailing dots or spaces, at most 80 characters.
+
+    >>> file_name("Ring: Karachi/Quetta?"), file_name(" ... "), file_name("حلقہ ١")
+    ('Ring- Karachi-Quetta-', 'case', 'حلقہ ١')
+    """
+    name = _NOT_IN_FILE_NAMES.sub("-", str(text)).strip().rstrip(". ")[:80].rstrip(". ")
+    return name or fallback

@@ -84,20 +84,51 @@ def case_list(store: StoreOpt = None, home: HomeOpt = None):
 
 
 @case_app.command("show")
-def case_show(name: str, store: StoreOpt = None, home: HomeOpt = None):
+def case_show(name: str, version: Annotated[int, typer.Option(
+                  min=0, help="That many saves back (see `nigah case versions`); 0: the current.")] = 0,
+              store: StoreOpt = None, home: HomeOpt = None):
     """A saved case as JSON."""
     with open_db(store, home_dir(home)) as db:
-        saved = db.load_case(name)
+        saved = db.load_case(name, version=version)
     if saved is None:
-        fail(f"no case named {name!r}")
+        fail(f"no case named {name!r}" + (f" with a version {version}" if version else ""))
     print(json.dumps(saved, indent=2))
+
+
+@case_app.command("versions")
+def case_versions(name: str, store: StoreOpt = None, home: HomeOpt = None):
+    """The saves of a case, newest first: a replaced case is never lost."""
+    with open_db(store, home_dir(home)) as db:
+        versions = db.case_versions(name)
+    if not versions:
+        fail(f"no case named {name!r}")
+    for v in versions:
+        print(f"{v['version']}\t{v['saved_at'] or '-'}\t{v['entities']} entities")
+
+
+@case_app.command("rename")
+def case_rename(name: str, new_name: str, store: StoreOpt = None, home: HomeOpt = None):
+    """Give a case another name (never over another case)."""
+    with open_db(store, home_dir(home)) as db, refusals():
+        db.rename_case(name, new_name)
+    console.print(f"renamed case {name!r} to {new_name!r}")
+
+
+@case_app.command("delete")
+def case_delete(name: str, store: StoreOpt = None, home: HomeOpt = None):
+    """Forget a saved case (its entities stay in the graph)."""
+    with open_db(store, home_dir(home)) as db:
+        if db.load_case(name) is None:
+            fail(f"no case named {name!r}")
+        db.delete_case(name)
+    console.print(f"deleted case {name!r}")
 
 
 @case_app.command("save")
 def case_save(name: str, ids: Annotated[list[str], typer.Option("--ids", help="Entity ids to keep.")],
               note: Annotated[Optional[list[str]], typer.Option(help="ID=TEXT, a note on an entity.")] = None,
               store: StoreOpt = None, home: HomeOpt = None):
-    """Save (or replace) a named case."""
+    """Save a named case (replacing one keeps its earlier contents: `nigah case versions`)."""
     notes = dict(n.split("=", 1) for n in (note or []) if "=" in n)
     with open_db(store, home_dir(home)) as db:
         db.save_case(name, {"entities": list(dict.fromkeys(ids)), "notes": notes})
