@@ -8,7 +8,8 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from nigah.dashboard.bounds import path_hops, query_text
-from nigah.dashboard.elements import flagged, merge_elements, node_score, shared_by_members, to_elements
+from nigah.dashboard.elements import (apply_filters, flagged, merge_elements, node_score, shared_by_members,
+                                      to_elements)
 from nigah.dashboard.profile import graphs, profile
 from nigah.dashboard.state import StoreHolder
 from nigah.graph.export.common import caption
@@ -129,6 +130,21 @@ def register(app, holder: StoreHolder) -> None:
         graph = holder.call(lambda s: expand(s, nid, rel, window, months, min_risk, limit))
         text, more = _status(graph, f"Showing up to {limit}")
         return merge_elements(elements or [], to_elements(graph)), text, more, {**(caps or {}), nid: limit}
+
+    @app.callback(Output("graph", "elements", allow_duplicate=True),
+                  Output("graph-status", "children", allow_duplicate=True),
+                  Input("min-risk", "value"), Input("window", "value"), Input("rel-filter", "value"),
+                  State("months", "data"), State("graph", "elements"), prevent_initial_call=True)
+    def refilter(min_risk, window, rel, months, elements):
+        """A filter moved: what is drawn follows at once, not only the next expansion."""
+        if not elements:
+            raise PreventUpdate
+        since, until = _window(window, months)
+        # a slider's 0.1 steps add up to 0.5000000000000001: compare at the scores' own precision
+        filtered, hidden = apply_filters(elements, round(float(min_risk or 0), 3), since, until, rel or None)
+        drawn = sum("source" not in el["data"] for el in filtered)
+        return filtered, (f"Filters hide {hidden:,} of {drawn:,} drawn entities" if hidden
+                          else f"{drawn:,} entities drawn, none hidden by the filters")
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
                   Output("graph-status", "children", allow_duplicate=True),

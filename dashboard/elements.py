@@ -23,18 +23,28 @@ def flagged(node: Node) -> bool:
 
 def node_element(node: Node, root: bool = False, extra: str = "") -> dict:
     data = {"id": node.id, "label": caption(node), "kind": node.label, "score": round(node_score(node), 3)}
+    when = SCHEMA.node(node.label).time_property
+    if when and node.properties.get(when) is not None:
+        data["date"] = str(node.properties[when])[:10]   # what the time window filters the canvas by
     community = node.properties.get("community")
     if community is not None:
         data["community"] = community
         data["community_colour"] = COMMUNITY_COLOURS[int(community) % len(COMMUNITY_COLOURS)]
     classes = node.label + (" root" if root else "") + (" flagged" if flagged(node) else "") \
         + (f" {extra}" if extra else "")
+    data["cls"] = classes   # a copy in data: the canvas sends elements back without their classes
     return {"data": data, "classes": classes}
+
+
+def classes_of(el: dict) -> list[str]:
+    """An element's classes, also when the canvas sent it back without them."""
+    return (el.get("classes") or el["data"].get("cls") or "").split()
 
 
 def to_elements(graph: Subgraph, roots: tuple[str, ...] = (), extra: str = "") -> list[dict]:
     nodes = [node_element(n, n.id in roots, extra) for n in graph.nodes]
-    edges = [{"data": {"id": e.id, "source": e.source, "target": e.target, "label": e.type},
+    edges = [{"data": {"id": e.id, "source": e.source, "target": e.target, "label": e.type,
+                       "cls": e.type + (f" {extra}" if extra else "")},
               "classes": e.type + (f" {extra}" if extra else "")} for e in graph.edges]
     return nodes + edges
 
@@ -48,12 +58,48 @@ def merge_elements(current: list[dict], new: list[dict], mark: str = "") -> list
     fresh = {el["data"]["id"]: el for el in new}
     out = []
     for el in current:
-        if mark and el["data"]["id"] in fresh and mark not in el.get("classes", ""):
-            el = {**el, "classes": f"{el.get('classes', '')} {mark}".strip()}
-        out.append(el)
+        classes = classes_of(el)
+        if mark and el["data"]["id"] in fresh and mark not in classes:
+            classes.append(mark)
+            el = {**el, "data": {**el["data"], "cls": " ".join(c for c in classes if c != FILTERED)}}
+        out.append({**el, "classes": " ".join(classes)})
     seen = {el["data"]["id"] for el in current}
     room = max(MAX_DRAWN - len(out), 0)
     return out + [el for el in new if el["data"]["id"] not in seen][:room]
+
+
+FILTERED = "filtered-out"
+
+
+def apply_filters(elements: list[dict], min_risk: float, since, until, rel_types) -> tuple[list[dict], int]:
+    """The drawn ``elements`` with the canvas filters applied to what is already
+    drawn (not only to the next expansion): a node under ``min_risk`` or dated
+    outside ``since``..``until``, and a link of a type not in ``rel_types``, gets
+    the class that hides it; the starting nodes and paths stay. Returns the
+    elements and how many nodes are hidden.
+
+    >>> els = [{"data": {"id": "a", "score": 0.9, "cls": "Trader"}},
+    ...        {"data": {"id": "b", "score": 0.1, "date": "2025-01-03"}, "classes": "Declaration"},
+    ...        {"data": {"id": "e", "source": "b", "target": "a", "label": "FILED_BY"}, "classes": "FILED_BY"}]
+    >>> [el["classes"] for el in apply_filters(els, 0.5, None, None, None)[0]]
+    ['Trader', 'Declaration filtered-out', 'FILED_BY']
+    >>> apply_filters(els, 0, "2025-02-01", None, ["CLEARED_BY"])[1]   # b is older; FILED_BY is hidden too
+    1
+    """
+    lo, hi = (str(since) if since else None), (str(until) if until else None)
+    out, hidden = [], 0
+    for el in elements:
+        data, classes = el["data"], [c for c in classes_of(el) if c != FILTERED]
+        if "source" in data:
+            hide = bool(rel_types) and data.get("label") not in rel_types
+        else:
+            kept = "root" in classes or "path" in classes
+            date = data.get("date")
+            hide = not kept and (data.get("score", 0) < (min_risk or 0)
+                                 or (date is not None and (bool(lo and date < lo) or bool(hi and date > hi))))
+            hidden += hide
+        out.append({**el, "classes": " ".join(classes + ([FILTERED] if hide else []))})
+    return out, hidden
 
 
 def shared_by_members(graph: Subgraph, members: set[str]) -> Subgraph:
@@ -96,6 +142,7 @@ def stylesheet() -> list[dict]:
         {"selector": "edge.path", "style": {"line-color": "#d63384", "target-arrow-color": "#d63384", "width": 4}},
         {"selector": "node.path", "style": {"border-width": 4, "border-color": "#d63384"}},
         {"selector": "node.flagged", "style": {"background-blacken": -0.1, "shape": "diamond"}},
+        {"selector": f".{FILTERED}", "style": {"display": "none"}},
     ]
     for label, spec in SCHEMA.nodes.items():
         styles.append({"selector": f"node.{label}", "style": {"background-color": spec.colour}})

@@ -92,9 +92,14 @@ def layout() -> html.Div:
         html.Div([html.Span(id="graph-status", className="small text-muted me-2"),
                   dbc.Button("Show more", id="show-more", n_clicks=0, size="sm", outline=True,
                              color="secondary", style={"display": "none"})], className="mb-2"),
-        cyto.Cytoscape(id="graph", elements=[], stylesheet=stylesheet(),
-                       layout={"name": "cose", "animate": False, "nodeRepulsion": 8000},
-                       style={"width": "100%", "height": "70vh"}, minZoom=0.1, maxZoom=3),
+        # A spinner over the canvas while it is being redrawn (an expansion, a
+        # path, a filter): the drawing stays visible underneath.
+        dcc.Loading(cyto.Cytoscape(id="graph", elements=[], stylesheet=stylesheet(),
+                                   layout={"name": "cose", "animate": False, "nodeRepulsion": 8000},
+                                   style={"width": "100%", "height": "70vh"}, minZoom=0.1, maxZoom=3,
+                                   wheelSensitivity=0.2),   # a wheel notch zooms a little, not ×2.5
+                    target_components={"graph": "elements"}, delay_show=250, type="circle",
+                    overlay_style={"visibility": "visible", "opacity": 0.6}),
         html.Div("Click a node to expand its neighbourhood; size shows risk, rings show communities.",
                  className="small text-muted mt-2"),
     ]))

@@ -379,3 +379,42 @@ def test_cases_cannot_be_lost(server, browser, scenario, home, tmp_path):
     wait(browser, lambda d: "Deleted case Ring: Karachi/Quetta" in d.find_element(By.ID, "case-status").text)
     with DuckDBStore(home, snapshot=True) as store:
         assert "Ring: Karachi/Quetta" not in store.list_cases() and "Other" in store.list_cases()
+
+
+def test_filters_redraw_what_is_drawn(server, browser, home):
+    """Finding 3: moving the minimum risk hides the drawn entities under it at
+    once (the start stays), and moving it back shows them again; finding 2: a
+    busy node draws its riskiest neighbours first."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    with DuckDBStore(home, snapshot=True) as store:
+        agents = store.relationship_table("CLEARED_BY")["target"].value_counts()
+        busy = agents.index[0]
+        gds = store.node_table("Declaration", ["risk"]).set_index("gd_number")["risk"]
+        theirs = store.relationship_table("CLEARED_BY").query("target == @busy")["source"]
+    visible = CY + "return cy.nodes().filter(n => !n.hasClass('filtered-out')).length;"
+    pick(browser, server, busy)
+    wait(browser, lambda d: d.execute_script(NODE_COUNT) > 5)
+    drawn = browser.execute_script(visible)
+    drawn_scores = browser.execute_script(CY + "return cy.nodes('.Declaration').map(n => n.data('score'));")
+    if len(theirs) > len(drawn_scores):   # capped: what is drawn is the riskiest of the agent's GDs
+        assert min(drawn_scores) >= sorted(gds[theirs], reverse=True)[len(drawn_scores) - 1] - 1e-3
+    handle = browser.find_element(By.CSS_SELECTOR, "#min-risk [role=slider]")
+    handle.click()
+    for _ in range(5):
+        handle.send_keys(Keys.ARROW_RIGHT)   # to 0.5
+    wait(browser, lambda d: "Filters hide" in d.find_element(By.ID, "graph-status").text)
+    after = browser.execute_script(visible)
+    expected = 1 + sum(s >= 0.5 for s in browser.execute_script(
+        CY + "return cy.nodes().filter(n => !n.hasClass('root')).map(n => n.data('score'));"))
+    assert after == expected < drawn
+    assert browser.execute_script(CY + f"return !cy.getElementById('ClearingAgent:{busy}').hasClass('filtered-out');")
+    browser.save_screenshot(str(ARTIFACTS / "11-filtered.png"))
+    for _ in range(5):
+        handle.send_keys(Keys.ARROW_LEFT)
+    wait(browser, lambda d: "none hidden" in d.find_element(By.ID, "graph-status").text)
+    assert browser.execute_script(visible) == drawn
+    # and the filtering kept what each node is (its label's colour, the start's ring)
+    assert browser.execute_script(CY + f"return cy.getElementById('ClearingAgent:{busy}').hasClass('root') && "
+                                       "cy.nodes('.Declaration').length > 0;")
