@@ -26,7 +26,12 @@ def _scores(node: Node) -> list:
         if value is None:
             continue
         colour = "danger" if value >= score.flag_at else "warning" if value >= 0.2 else "success"
-        badges = [html.Span(f"{score.title}: "), dbc.Badge(f"{value:.2f}", color=colour)]
+        # a stated scale: a score alone ("1.00") says nothing of what the top is
+        badges = [html.Span(f"{score.title}: "), dbc.Badge(f"{value:.2f}", color=colour,
+                                                           title=f"0 = nothing seen, 1 = certain; flagged from "
+                                                                 f"{score.flag_at:.2f}"),
+                  html.Span(f" of 1{' · flagged' if value >= score.flag_at else ''}",
+                            className="small text-muted score-scale")]
         if prop == "risk" and node.properties.get("risk_channel"):
             channel = node.properties["risk_channel"]
             badges.append(dbc.Badge(f"{channel} channel", className="ms-2", id="profile-channel",

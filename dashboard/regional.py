@@ -377,6 +377,12 @@ def partial_note(view: RegionalView) -> str:
     return f"* {listed}: the data covers only part of the month, so its figures are not comparable."
 
 
+def heat_note(view: RegionalView, metric: str) -> str:
+    thin = f"“few”: under {THIN_CELL} declarations in that station and month, too few for a rate or a mean." \
+        if metric in RATES else ""
+    return " ".join(t for t in (partial_note(view), thin) if t)
+
+
 def cell_text(value: float, metric: str, m: Measures) -> str:
     """What a heatmap cell says: blank for none, short numbers.
 
@@ -396,8 +402,13 @@ def cell_text(value: float, metric: str, m: Measures) -> str:
     return f"{value:,.0f}"
 
 
+THIN_CELL = 20   # declarations under which a cell's rate or mean is noise, not a signal
+
+
 def heatmap_figure(view: RegionalView, metric: str) -> go.Figure:
-    """Stations (most declarations first) × months of one metric."""
+    """Stations (most declarations first) × months of one metric. A rate or
+    mean from fewer than ``THIN_CELL`` declarations is left grey (hover says
+    why): three GDs in a partial month must not be the darkest cell."""
     names = metric_names(view.measures)
     sm = view.station_month
     grid = heatmap_grid(sm, metric, view.months)
@@ -405,6 +416,8 @@ def heatmap_figure(view: RegionalView, metric: str) -> go.Figure:
     station_names = view.stations.set_index("code")["name"]
     rows = [f"{esc(_short(station_names.get(code)) or code)} ({esc(code)})" for code in grid.index]
     z = grid.to_numpy(dtype=float)
+    if metric in RATES:
+        z = np.where(counts.to_numpy(dtype=float) < THIN_CELL, np.nan, z)
     rate = metric in RATES
     ticks = _trend_axis(view, metric).get("tickformat")
     top = float(np.nanmax(z)) if z.size and not np.isnan(z).all() else 0.0
@@ -414,7 +427,8 @@ def heatmap_figure(view: RegionalView, metric: str) -> go.Figure:
         z=np.where(np.isnan(z), None, z).tolist(), x=_month_labels(view.months, view.partial), y=rows,
         customdata=[[[int(n), esc(station_names.get(code, code))] for n in row]
                     for code, row in zip(grid.index, counts.to_numpy())],
-        text=[[cell_text(v, metric, view.measures) for v in row] for row in z],
+        text=[[cell_text(v, metric, view.measures) if not (metric in RATES and 0 < n < THIN_CELL) else "few"
+               for v, n in zip(row, nrow)] for row, nrow in zip(z, counts.to_numpy())],
         colorscale=RISK_SCALE if rate or metric in ("seizures", "discrepancies") else "Blues",
         zmin=0, xgap=1, ygap=1, texttemplate="%{text}", textfont={"size": 9},
         hovertemplate=f"%{{customdata[1]}}<br>%{{x}}<br>{esc(names[metric])}: %{{z{_hover_format(view, metric)}}}"
@@ -588,7 +602,7 @@ def register(app, holder, tab_id: str = "regional") -> None:
                     "", nothing, nothing, notes)
         return (0, len(months) - 1, period_marks(months), [lo, hi], False, period_text, keys, options,
                 None, kpis(view), map_figure(view, tile_url()), map_note, heatmap_figure(view, metric),
-                heat_title, partial_note(view), trend_figure(view, metric), corridor_figure(view, metric), notes)
+                heat_title, heat_note(view, metric), trend_figure(view, metric), corridor_figure(view, metric), notes)
 
     def _blank(message: str, colour: str):
         nothing = empty_figure(message)

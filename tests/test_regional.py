@@ -277,3 +277,20 @@ def test_regional_tab_is_in_the_layout():
 
     text = str(layout())
     assert "Regional risk" in text and "regional-heatmap" in text and "search" in text
+
+
+def test_a_rate_from_a_handful_of_declarations_is_not_drawn_as_a_signal(inputs):
+    """Finding 10: a station-month of a few GDs shows "few", greyed, not its rate."""
+    from nigah.dashboard import regional as ui
+
+    view = regional_view(inputs)
+    fig = ui.heatmap_figure(view, "risk_mean")
+    counts = [[c[0] for c in row] for row in fig.data[0].customdata]
+    cells = [(n, z, t) for crow, zrow, trow in zip(counts, fig.data[0].z, fig.data[0].text)
+             for n, z, t in zip(crow, zrow, trow)]
+    thin = [(z, t) for n, z, t in cells if 0 < n < ui.THIN_CELL]
+    assert thin, "the scenario has thin station-months"
+    assert all(z is None and t == "few" for z, t in thin)
+    assert all(z is not None for n, z, _ in cells if n >= ui.THIN_CELL)
+    counted = ui.heatmap_figure(view, "declarations")   # a count is shown whatever its size
+    assert all(t != "few" for row in counted.data[0].text for t in row)

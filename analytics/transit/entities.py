@@ -29,7 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from nigah.analytics.transit.config import FLAGS, TransitConfig
 from nigah.analytics.transit.util import lists
-from nigah.graph.schema import node_id
+from nigah.graph.schema import SCHEMA, node_id
 
 # (label, column of the movement links) of each kind of entity ranked.
 ENTITIES = [("Vehicle", "vehicle_registration"), ("Transporter", "transporter_id"),
@@ -109,16 +109,25 @@ def score_entities(scored: pd.DataFrame, movements: pd.DataFrame, vehicles: pd.D
     return out.sort_values(["label", "rank", "key"]).reset_index(drop=True)[cols]
 
 
+# Each flag as an officer would say it (config.FLAGS names them for the code).
+FLAG_WORDS = {"no_exit": "no exit scan in the allowed time", "off_corridor": "scanned off its corridor",
+              "double_booking": "the vehicle on two movements at once", "leg_overstay": "a leg overstayed",
+              "impossible_speed": "scans too far apart for the time (cloned plates?)",
+              "fast_empty_return": "the next transit started too soon after the exit",
+              "late_exit": "exit scanned after the allowed time"}
+
+
 def _pct(x: pd.Series) -> pd.Series:
     return (x * 100).round().astype(int).astype(str) + "%"
 
 
 def _reasons(out: pd.DataFrame, links: pd.DataFrame, scored: pd.DataFrame, p0: float) -> pd.Series:
     """Evidence texts per entity node id, in a fixed order."""
+    # In an officer's words: the share against all movements, no statistics'
+    # vocabulary (the score itself already tempers a share from few movements).
     history = (out["flagged"].astype(int).astype(str) + " of " + out["movements"].astype(str)
-               + " transit movements flagged (" + _pct(out["flag_share"]) + "; "
-               + _pct(out["shrunk_share"]) + " after shrinkage toward the overall "
-               + f"{p0:.0%})")
+               + " of its transit movements flagged (" + _pct(out["flag_share"])
+               + f"; {p0:.0%} of all transit movements)")
     parts = [pd.DataFrame({"node_id": out["node_id"], "order": 0, "text": history})]
 
     conf = links[links["confirmed"]].assign(node_id=lambda d: node_id(d["label"], d["key"].astype(str)))
@@ -134,13 +143,15 @@ def _reasons(out: pd.DataFrame, links: pd.DataFrame, scored: pd.DataFrame, p0: f
     counts = flags.groupby("node_id")[list(FLAGS)].sum().stack()
     counts = counts[counts > 0].reset_index(name="n")
     if len(counts):
-        counts["t"] = counts.iloc[:, 1] + " ×" + counts["n"].astype(str)
-        text = "flags on its movements: " + counts.groupby("node_id")["t"].agg(", ".join)
+        n = counts["n"].astype(int)
+        counts["t"] = counts.iloc[:, 1].map(FLAG_WORDS) + " " + n.map(lambda k: "once" if k == 1 else f"{k} times")
+        text = "on its movements: " + counts.groupby("node_id")["t"].agg(", ".join)
         parts.append(pd.DataFrame({"node_id": text.index, "order": 2, "text": text.to_numpy()}))
 
     near = out[out["proximity"] > 0]
-    text = ("graph proximity to confirmed diversions " + near["proximity"].round(2).astype(str)
-            + " (1 = the closest " + near["label"] + ")")
+    titles = near["label"].map(lambda label: SCHEMA.node(label).title.lower())
+    text = ("linked through shared parties to confirmed diversions: closeness "
+            + near["proximity"].round(2).astype(str) + ", where 1 is the closest " + titles)
     parts.append(pd.DataFrame({"node_id": near["node_id"], "order": 3, "text": text}))
     allp = pd.concat(parts, ignore_index=True).sort_values(["node_id", "order"], kind="stable")
     return allp.groupby("node_id")["text"].agg(list)
