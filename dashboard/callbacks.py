@@ -15,18 +15,22 @@ from nigah.dashboard.state import StoreHolder
 from nigah.graph.export.common import caption
 from nigah.graph.model import Subgraph
 from nigah.graph.schema import SCHEMA, node_id
+from nigah.graph.store import matched_field
 
+SHOWN = 25        # search results listed
 EXPAND_CAP = 300  # neighbours drawn per click; "show more" adds as many again
 MORE_LIMIT = 2000
 HIDE, SHOW = {"display": "none"}, {"display": "inline-block"}
 
 
-def _hit(node) -> dbc.ListGroupItem:
+def _hit(node, field: str | None = None) -> dbc.ListGroupItem:
     label = node.label
     return dbc.ListGroupItem([
         dbc.Badge(label, className="hit-label me-2", style={"backgroundColor": SCHEMA.node(label).colour}),
         html.Span(caption(node)),
         html.Span(f" {node.key}", className="text-muted small ms-1"),
+        # which field matched: a phone or an earlier address says why this entity is here
+        html.Span(f" · {field}" if field else " · a name spelled alike", className="text-muted small hit-field"),
         dbc.Badge(f"{node_score(node):.2f}", color="danger", className="ms-2") if flagged(node) else None,
     ], id={"type": "hit", "nid": node.id}, action=True, n_clicks=0)
 
@@ -87,13 +91,18 @@ def register(app, holder: StoreHolder) -> None:
     def search(_clicks, _submit, text):
         if not text or not text.strip():
             return html.Div("Type a name, NTN, GD number, vehicle or phone.", className="text-muted small")
-        try:
-            hits = holder.call(lambda s: s.search(query_text(text), limit=25))
+        q = query_text(text)
+        try:   # one more than shown, to say when there are more
+            hits = holder.call(lambda s: [(n, matched_field(n, q, s)) for n in s.search(q, limit=SHOWN + 1)])
         except holder.errors as exc:
             return dbc.Alert(f"Store unreachable: {exc}", color="danger")
         if not hits:
             return html.Div(f"Nothing matches “{text}”.", className="text-muted small")
-        return dbc.ListGroup([_hit(n) for n in hits], flush=True)
+        more = len(hits) > SHOWN
+        count = html.Div(f"The first {SHOWN} matches: more match, so add to the text to narrow them." if more
+                         else f"{len(hits)} match{'es' if len(hits) > 1 else ''}.",
+                         className="small text-muted mb-1", id="results-count")
+        return html.Div([count, dbc.ListGroup([_hit(n, field) for n, field in hits[:SHOWN]], flush=True)])
 
     @app.callback(Output("graph", "elements"), Output("graph-status", "children"), Output("focus", "data"),
                   Output("show-more", "style"), Output("caps", "data"),

@@ -280,6 +280,11 @@ class DuckDBStore(GraphStore):
         finally:
             self.con.unregister("changes")
 
+    def _earlier_values(self, q: str, limit: int) -> list[tuple[str, str]]:
+        rows = self._sql("SELECT label || ':' || key, property FROM _history WHERE contains(lower(old_value), ?) "
+                         "ORDER BY lower(old_value) <> ?, label, key LIMIT ?", [q, q, limit])
+        return [(r[0], r[1]) for r in rows]
+
     def history(self, node: str) -> list[dict]:
         label, key = split_node_id(node)
         cur = self.con.execute("SELECT property, old_value, new_value, source_file, source_row, changed_at "

@@ -72,6 +72,37 @@ def normalise(fmt: str, values: pd.Series) -> pd.Series:
     return s
 
 
+# Identifiers an officer types in another shape than the store keeps them.
+_TYPED = ("ntn", "cnic", "vehicle_registration", "phone", "hs_code", "bank_account")
+
+
+def search_variants(text: str) -> list[str]:
+    """``text`` and the canonical spellings it has as a typed identifier, so
+    that a search finds ``TLR-80725`` from ``TLR 80725`` or ``tlr80725``, an NTN
+    typed without its hyphen, or a phone in local format (0300…) kept as +92300….
+
+    >>> search_variants("TLR 80725"), search_variants("22417087"), search_variants("0308-8573013")
+    (['TLR 80725', 'TLR-80725'], ['22417087', '2241708-7'], ['0308-8573013', '03088573013', '+923088573013'])
+    >>> search_variants("Ghani Star")
+    ['Ghani Star']
+    """
+    out = [text]
+    typed = pd.Series([text])
+    for fmt in _TYPED:
+        value = normalise(fmt, typed)
+        if fmt == "vehicle_registration":   # TLR80725: the dash between letters and digits
+            value = value.str.replace(r"^([A-Z]{1,4})([0-9]{1,5})$", r"\1-\2", regex=True)
+        if bool(matches(fmt, value).iloc[0]):
+            out.append(value.iloc[0])
+            if fmt == "phone":   # Pakistan's local and international prefixes, as E.164
+                digits = value.iloc[0].lstrip("+")
+                for local in ("0092", "92", "0"):
+                    if digits.startswith(local) and len(digits) - len(local) == 10:
+                        out.append("+92" + digits[len(local):])
+                        break
+    return list(dict.fromkeys(out))
+
+
 ISO6346_VALUES = {**{str(d): d for d in range(10)},
                   **dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ",
                              [10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 23, 24, 25, 26, 27,

@@ -227,6 +227,12 @@ class Neo4jStore(GraphStore):
                       "ON CREATE SET h.changed_at = localdatetime() MERGE (n)-[:HAD_DETAIL]->(h)",
                       rows=records(changes.iloc[i:i + BATCH])[0])
 
+    def _earlier_values(self, q: str, limit: int) -> list[tuple[str, str]]:
+        rows = self._run("MATCH (h:DetailChange) WHERE toLower(h.old_value) CONTAINS $q "
+                         "RETURN h.nid AS nid, h.property AS property, toLower(h.old_value) <> $q AS inexact "
+                         "ORDER BY inexact, nid LIMIT $limit", q=q, limit=limit)
+        return [(r["nid"], r["property"]) for r in rows]
+
     def history(self, node: str) -> list[dict]:
         rows = self._run("MATCH (h:DetailChange {nid: $nid}) RETURN h.property AS property, "
                          "h.old_value AS old_value, h.new_value AS new_value, h.source_file AS source_file, "

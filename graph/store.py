@@ -20,9 +20,33 @@ import pandas as pd
 from nigah.graph.digest import frame_digest
 from nigah.graph.history import detail_changes
 from nigah.graph.model import Edge, Node, Subgraph, UpsertResult, clean_properties
+from nigah.graph.formats import search_variants
 from nigah.graph.names import NameIndex
 from nigah.graph.schema import PROVENANCE, SCHEMA, Schema, node_id, split_node_id, with_attributes
 from nigah.graph.secrets import redact
+
+
+def _exact(node: Node, text: str) -> bool:
+    """Whether one of the node's searchable values is exactly ``text`` in one of its spellings."""
+    wanted = {v.lower() for v in search_variants(text.strip())}
+    return any(str(node.properties.get(p, "")).lower() in wanted
+               for p in SCHEMA.node(node.label).search_properties) or node.key.lower() in wanted
+
+
+def matched_field(node: Node, text: str, store: "GraphStore | None" = None) -> str | None:
+    """What a search result says it matched on: the title of the property that
+    contains ``text`` (in one of its spellings), or "earlier <property>" when an
+    earlier value did (with ``store``); None when found by a spelling alike."""
+    wanted = [v.lower() for v in search_variants(text.strip())]
+    for prop in SCHEMA.node(node.label).search_properties:
+        value = str(node.properties.get(prop, "") or "").lower()
+        if value and any(w in value for w in wanted):
+            return SCHEMA.prop(node.label, prop).title
+    if store is not None:
+        for change in store.history(node.id):
+            if any(w in str(change.get("old_value") or "").lower() for w in wanted):
+                return f"earlier {SCHEMA.prop(node.label, change['property']).title.lower()}"
+    return None
 
 
 class StoreUnavailable(RuntimeError):
@@ -98,6 +122,11 @@ class GraphStore(ABC):
         """Earlier values of a node's identifying details, oldest change first."""
 
     # ---- analysts' cases: named baskets of entities with notes ------------------
+    @abstractmethod
+    def _earlier_values(self, q: str, limit: int) -> list[tuple[str, str]]:
+        """(node id, property) of nodes with an earlier value (their history)
+        that contains ``q`` (lower-case), exact values first."""
+
     @abstractmethod
     def _put_case(self, name: str, payload: str) -> None:
         """Create or replace the named case's stored text."""
@@ -250,12 +279,23 @@ class GraphStore(ABC):
 
     def search(self, text: str, limit: int = 20) -> list[Node]:
         """Nodes whose searchable properties contain ``text`` (case-insensitive),
-        exact matches first, then prefix matches, then the rest, each by id;
+        exact matches first, then prefix matches, then the rest, each by id
+        (typed identifiers are also tried in their stored spelling: formats.search_variants);
         then, to fill up to ``limit``, names that are spelled differently but
         alike (transliterations, typos, legal suffixes), best first."""
         if not text.strip():
             return []
-        hits = self._search_text(text.strip().lower(), limit)
+        hits: list[Node] = []
+        for variant in search_variants(text.strip()):   # TLR 80725 finds TLR-80725, 0300… finds +92300…
+            found = {n.id for n in hits}
+            hits += [n for n in self._search_text(variant.lower(), limit) if n.id not in found]
+        # an exact match of any spelling first, then the rest in the order found
+        hits = sorted(hits, key=lambda n: not _exact(n, text))[:limit]
+        if len(hits) < limit:   # a phone or address they had before the last update
+            found = {n.id for n in hits}
+            earlier = [nid for variant in search_variants(text.strip())
+                       for nid, _ in self._earlier_values(variant.lower(), limit) if nid not in found]
+            hits += self.get_nodes(list(dict.fromkeys(earlier))[: limit - len(hits)])
         if len(hits) < limit:
             if self._name_index is None:
                 self._name_index = NameIndex.read(self)

@@ -73,6 +73,8 @@ def test_search_shows_the_network_and_expands(server, browser, scenario):
     box.send_keys(ntn, Keys.ENTER)
     hit = wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#results .list-group-item"))[0]
     assert ntn in hit.text and "Trader" in hit.text
+    assert "· NTN" in hit.text   # which field matched
+    assert browser.find_element(By.ID, "results-count").text.startswith("1 match")
     hit.click()
     wait(browser, lambda d: d.execute_script(NODE_COUNT) > 1)
     first = browser.execute_script(NODE_COUNT)

@@ -225,3 +225,31 @@ def test_a_capped_expansion_draws_the_riskiest_then_the_latest(empty_store, scen
     assert set(risky) <= set(gds)                        # all ten risky GDs, though last by number
     others = [g for g in gds if g not in risky]
     assert rest[others].min() >= rest.drop(others).max()   # then the most recent of the rest
+
+
+def test_search_finds_identifiers_as_officers_type_them_and_earlier_values(empty_store, scenario, tmp_path):
+    """Finding 5: a registration with a space or no dash, an NTN without its
+    hyphen, a phone in local format, and a phone the trader had before the last
+    update all find the entity, and the result says which field matched."""
+    from nigah.graph.store import matched_field
+
+    ingest_directory(empty_store, scenario)
+    vehicle = csv(scenario, "vehicles")["registration"].iloc[0]
+    trader = csv(scenario, "traders").iloc[0]
+    letters, digits = vehicle.split("-")
+    for typed in (f"{letters} {digits}", f"{letters}{digits}".lower()):
+        assert f"Vehicle:{vehicle}" in [n.id for n in empty_store.search(typed, limit=5)], typed
+    assert empty_store.search(trader["ntn"].replace("-", ""), limit=5)[0].id == f"Trader:{trader['ntn']}"
+    phone = empty_store.node_table("Trader", ["phone"]).set_index("ntn").loc[trader["ntn"], "phone"]
+    assert phone.startswith("+92")
+    local = "0" + phone[3:6] + "-" + phone[6:]
+    hit = [n for n in empty_store.search(local, limit=5) if n.id == f"Trader:{trader['ntn']}"]
+    assert hit and matched_field(hit[0], local) == "Phone"
+    later = tmp_path / "later"
+    later.mkdir()
+    pd.DataFrame({"ntn": [trader["ntn"]], "name": [trader["name"]], "phone": ["+923330000001"]}).to_csv(
+        later / "traders.csv", index=False)
+    ingest_directory(empty_store, later)
+    found = [n for n in empty_store.search(phone, limit=5) if n.id == f"Trader:{trader['ntn']}"]
+    assert found, "the old phone no longer finds the trader"
+    assert matched_field(found[0], phone, empty_store) == "earlier phone"
