@@ -15,6 +15,7 @@ from nigah.dashboard.state import StoreHolder
 from nigah.graph.export.common import caption
 from nigah.graph.model import Subgraph
 from nigah.graph.schema import SCHEMA, node_id
+from nigah.graph.shared import shared_details
 from nigah.graph.store import matched_field
 
 SHOWN = 25        # search results listed
@@ -48,6 +49,12 @@ def expand(store, nid: str, rel, window, months, min_risk, limit: int = EXPAND_C
     """The neighbourhood of ``nid`` under the canvas filters."""
     since, until = _window(window, months)
     graph = store.neighbourhood([nid], hops=1, limit=limit, rel_types=rel or None, since=since, until=until)
+    start = [n for n in graph.nodes if n.id == nid]
+    if start and not rel:   # the details it shares with others (a phone, an account), drawn as links
+        others, links = shared_details(store, start)
+        drawn = {n.id for n in graph.nodes}
+        graph = Subgraph(graph.nodes + [n for n in others if n.id not in drawn], graph.edges + links,
+                         graph.truncated, graph.hidden)
     if min_risk:
         keep = [n for n in graph.nodes if n.id == nid or node_score(n) >= min_risk]
         ids = {n.id for n in keep}

@@ -43,9 +43,14 @@ def classes_of(el: dict) -> list[str]:
 
 def to_elements(graph: Subgraph, roots: tuple[str, ...] = (), extra: str = "") -> list[dict]:
     nodes = [node_element(n, n.id in roots, extra) for n in graph.nodes]
-    edges = [{"data": {"id": e.id, "source": e.source, "target": e.target, "label": e.type,
-                       "cls": e.type + (f" {extra}" if extra else "")},
-              "classes": e.type + (f" {extra}" if extra else "")} for e in graph.edges]
+    edges = []
+    for e in graph.edges:
+        shared = e.type.startswith("SAME_")   # graph.shared: derived from a detail two entities share
+        cls = e.type + (" shared" if shared else "") + (f" {extra}" if extra else "")
+        data = {"id": e.id, "source": e.source, "target": e.target, "label": e.type, "cls": cls}
+        if shared:
+            data["title"] = "same " + e.type[5:].lower().replace("_", " ").replace("cnic", "CNIC")
+        edges.append({"data": data, "classes": cls})
     return nodes + edges
 
 
@@ -143,6 +148,10 @@ def stylesheet() -> list[dict]:
         {"selector": "node.path", "style": {"border-width": 4, "border-color": "#d63384"}},
         {"selector": "node.flagged", "style": {"background-blacken": -0.1, "shape": "diamond"}},
         {"selector": f".{FILTERED}", "style": {"display": "none"}},
+        # a detail two entities share (no file states it): dashed, red, labelled "same phone"
+        {"selector": "edge.shared", "style": {"line-style": "dashed", "line-color": "#dc3545", "width": 2,
+                                              "target-arrow-shape": "none", "label": "data(title)",
+                                              "font-size": 8, "color": "#dc3545", "text-rotation": "autorotate"}},
     ]
     for label, spec in SCHEMA.nodes.items():
         styles.append({"selector": f"node.{label}", "style": {"background-color": spec.colour}})

@@ -272,6 +272,11 @@ class DuckDBStore(GraphStore):
         return self.con.execute(f"SELECT {cols} FROM {_q(label)} t WHERE t.{_q(key)} IN (SELECT unnest(?))",
                                 [list(map(str, keys))]).df()
 
+    def _keys_with_values(self, label: str, prop: str, values: list[str]) -> pd.DataFrame:
+        key = self.schema.node(label).key
+        return self.con.execute(f"SELECT {_q(key)}, {_q(prop)} FROM {_q(label)} "
+                                f"WHERE CAST({_q(prop)} AS VARCHAR) IN (SELECT unnest(?))", [values]).df()
+
     def _record_history(self, changes: pd.DataFrame) -> None:
         self.con.register("changes", changes)
         try:

@@ -18,6 +18,7 @@ import pandas as pd
 from nigah.graph.model import Edge, Node, UpsertResult, clean_properties
 from nigah.graph.schema import PROVENANCE, SCHEMA, Schema, node_id
 from nigah.graph.secrets import redact
+from nigah.graph.shared import IDENTIFIERS
 from nigah.graph.store import GraphStore, StoreUnavailable
 from nigah.graph.window import day_window
 
@@ -144,6 +145,9 @@ class Neo4jStore(GraphStore):
             if node.time_property:
                 self._run(f"CREATE INDEX {label.lower()}_time IF NOT EXISTS "
                           f"FOR (n:{label}) ON (n.{node.time_property})")
+        for holders in IDENTIFIERS.values():   # graph.shared looks entities up by a phone, an account…
+            for label, prop in holders:
+                self._run(f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})")
 
     # ---- writes --------------------------------------------------------
     def _batched(self, query: str, rows: list[dict], **params) -> UpsertResult:
@@ -216,6 +220,12 @@ class Neo4jStore(GraphStore):
         rows = self._run(f"UNWIND $keys AS k MATCH (n:{label} {{{key}: k}}) "
                          f"RETURN {', '.join(f'n.{c} AS {c}' for c in cols)}", keys=list(map(str, keys)))
         return self._frame(rows, cols)
+
+    def _keys_with_values(self, label: str, prop: str, values: list[str]) -> pd.DataFrame:
+        key = self.schema.node(label).key
+        rows = self._run(f"MATCH (n:{label}) WHERE n.{prop} IN $values RETURN n.{key} AS {key}, n.{prop} AS {prop}",
+                         values=values)
+        return self._frame(rows, [key, prop])
 
     def _record_history(self, changes: pd.DataFrame) -> None:
         # A change is identified by all it says, so recording it again (a rerun

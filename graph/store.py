@@ -113,6 +113,10 @@ class GraphStore(ABC):
         """The stored ``columns`` of the nodes with these keys (key column first)."""
 
     @abstractmethod
+    def _keys_with_values(self, label: str, prop: str, values: list[str]) -> pd.DataFrame:
+        """Key and ``prop`` of the ``label`` nodes whose ``prop`` is one of ``values``."""
+
+    @abstractmethod
     def _record_history(self, changes: pd.DataFrame) -> None:
         """Keep detail changes (label, key, property, old_value, new_value,
         source_file, source_row); recording the same change twice keeps one."""

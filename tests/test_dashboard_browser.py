@@ -420,3 +420,19 @@ def test_filters_redraw_what_is_drawn(server, browser, home):
     # and the filtering kept what each node is (its label's colour, the start's ring)
     assert browser.execute_script(CY + f"return cy.getElementById('ClearingAgent:{busy}').hasClass('root') && "
                                        "cy.nodes('.Declaration').length > 0;")
+
+
+def test_a_shared_phone_shows_at_one_expansion(server, browser, home):
+    """Finding 6: opening a trader draws the traders that share its phone, bank
+    account, address or director's CNIC, as dashed "same …" links."""
+    with DuckDBStore(home, snapshot=True) as store:
+        traders = store.node_table("Trader", ["phone"])
+    shared = traders[traders.duplicated("phone", keep=False)].sort_values(["phone", "ntn"])
+    assert len(shared) >= 2, "the scenario's rings share phones"
+    a, b = shared["ntn"].iloc[0], shared["ntn"].iloc[1]
+    pick(browser, server, a)
+    wait(browser, lambda d: d.execute_script(CY + f"return cy.getElementById('Trader:{b}').length;") == 1)
+    titles = browser.execute_script(CY + f"return cy.edges('.shared').filter(e => e.target().id() == 'Trader:{b}')"
+                                         ".map(e => e.data('title'));")
+    assert "same phone" in titles
+    browser.save_screenshot(str(ARTIFACTS / "12-shared-phone.png"))

@@ -253,3 +253,30 @@ def test_search_finds_identifiers_as_officers_type_them_and_earlier_values(empty
     found = [n for n in empty_store.search(phone, limit=5) if n.id == f"Trader:{trader['ntn']}"]
     assert found, "the old phone no longer finds the trader"
     assert matched_field(found[0], phone, empty_store) == "earlier phone"
+
+
+def test_a_shared_phone_or_account_is_a_link(empty_store, scenario, tmp_path):
+    """Finding 6: traders that share a phone (with each other or with an agent)
+    or a bank account are linked, on either store, without the value on the link."""
+    from nigah.graph.shared import shared_details
+
+    ingest_directory(empty_store, scenario)
+    traders = csv(scenario, "traders").head(4)
+    agent = csv(scenario, "clearing_agents").iloc[0]
+    later = tmp_path / "later"
+    later.mkdir()
+    traders.assign(phone=["+923001112223"] * 3 + [agent["phone"]],
+                   bank_account=[traders["bank_account"].iloc[0]] * 2 + list(traders["bank_account"].iloc[2:])
+                   ).to_csv(later / "traders.csv", index=False)
+    ingest_directory(empty_store, later)
+    first = empty_store.get_nodes([f"Trader:{traders['ntn'].iloc[0]}"])
+    others, links = shared_details(empty_store, first)
+    by = {(e.type, e.target) for e in links}
+    ntns = traders["ntn"].tolist()
+    assert {("SAME_PHONE", f"Trader:{ntns[1]}"), ("SAME_PHONE", f"Trader:{ntns[2]}"),
+            ("SAME_BANK_ACCOUNT", f"Trader:{ntns[1]}")} <= by
+    assert ("SAME_PHONE", f"Trader:{ntns[3]}") not in by and all(e.source == first[0].id for e in links)
+    assert all(not e.properties for e in links)   # the shared value is not carried on the link
+    fourth = empty_store.get_nodes([f"Trader:{ntns[3]}"])
+    _, to_agent = shared_details(empty_store, fourth)
+    assert ("SAME_PHONE", f"ClearingAgent:{agent['licence_no']}") in {(e.type, e.target) for e in to_agent}
