@@ -9,7 +9,7 @@ from pathlib import Path
 import dash_cytoscape as cyto
 from dash import Dash, set_props
 
-from nigah.dashboard import callbacks, cases, regional
+from nigah.dashboard import callbacks, canvas, cases, regional
 from nigah.dashboard.hardening import LOCAL, harden
 from nigah.dashboard.layout import layout
 from nigah.dashboard.state import StoreHolder
@@ -35,6 +35,7 @@ def create_app(store_factory: Callable[[], GraphStore], allowed_hosts: tuple[str
     app.holder = StoreHolder(store_factory)
     callbacks.register(app, app.holder)
     cases.register(app, app.holder)
+    canvas.register(app)
     regional.register(app, app.holder)
     harden(app, allowed_hosts)
     return app

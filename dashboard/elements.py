@@ -41,6 +41,11 @@ def classes_of(el: dict) -> list[str]:
     return (el.get("classes") or el["data"].get("cls") or "").split()
 
 
+def restore_classes(elements: list[dict]) -> list[dict]:
+    """Elements as the canvas sent them back, with their classes (colour, ring, flag) put back."""
+    return [{**el, "classes": " ".join(classes_of(el))} for el in elements]
+
+
 def to_elements(graph: Subgraph, roots: tuple[str, ...] = (), extra: str = "") -> list[dict]:
     nodes = [node_element(n, n.id in roots, extra) for n in graph.nodes]
     edges = []

@@ -41,6 +41,24 @@ def path_finder() -> dbc.InputGroup:
     ], size="sm", className="mb-2")
 
 
+LAYOUTS = {"cose": "Force-directed", "fcose": "Force-directed (fast)", "concentric": "Rings, most linked inside",
+           "breadthfirst": "Tree from the start", "grid": "Grid"}
+
+
+def canvas_tools() -> html.Div:
+    """What an officer does to the drawing itself (select several with shift-click or a box drag)."""
+    return html.Div([
+        dbc.ButtonGroup([
+            dbc.Button("Fit", id="canvas-fit", n_clicks=0, title="Fit the drawing to the canvas"),
+            dbc.Button("Remove selected", id="canvas-remove", n_clicks=0,
+                       title="Take the selected entities off the canvas (shift-click or drag a box to select several)"),
+            dbc.Button("Undo", id="canvas-undo", n_clicks=0, title="Put back what the last change took away"),
+        ], size="sm", className="me-2"),
+        dbc.Select(id="canvas-layout", value="cose", size="sm", style={"width": "13rem", "display": "inline-block"},
+                   options=[{"label": v, "value": k} for k, v in LAYOUTS.items()]),
+    ], className="mb-2")
+
+
 def case_card() -> dbc.Card:
     return dbc.Card([dbc.CardHeader("Case"), dbc.CardBody([
         dbc.InputGroup([dbc.Input(id="case-name", placeholder="Case name", type="text", maxLength=120),
@@ -92,12 +110,14 @@ def layout() -> html.Div:
         html.Div([html.Span(id="graph-status", className="small text-muted me-2"),
                   dbc.Button("Show more", id="show-more", n_clicks=0, size="sm", outline=True,
                              color="secondary", style={"display": "none"})], className="mb-2"),
+        canvas_tools(),
         # A spinner over the canvas while it is being redrawn (an expansion, a
         # path, a filter): the drawing stays visible underneath.
         dcc.Loading(cyto.Cytoscape(id="graph", elements=[], stylesheet=stylesheet(),
                                    layout={"name": "cose", "animate": False, "nodeRepulsion": 8000},
                                    style={"width": "100%", "height": "70vh"}, minZoom=0.1, maxZoom=3,
-                                   wheelSensitivity=0.2),   # a wheel notch zooms a little, not ×2.5
+                                   wheelSensitivity=0.2,   # a wheel notch zooms a little, not ×2.5
+                                   boxSelectionEnabled=True),
                     target_components={"graph": "elements"}, delay_show=250, type="circle",
                     overlay_style={"visibility": "visible", "opacity": 0.6}),
         html.Div("Click a node to expand its neighbourhood; size shows risk, rings show communities.",
@@ -125,4 +145,5 @@ def layout() -> html.Div:
         # reload keeps them; closing the tab (a shared desk) forgets them.
         dcc.Store(id="case", data={"entities": [], "notes": {}}, storage_type="session"),
         dcc.Store(id="case-origin", storage_type="session"), dcc.Store(id="case-armed"),
+        dcc.Store(id="canvas-history", data=[]),   # earlier drawings, for Undo
     ])

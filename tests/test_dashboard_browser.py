@@ -436,3 +436,27 @@ def test_a_shared_phone_shows_at_one_expansion(server, browser, home):
                                          ".map(e => e.data('title'));")
     assert "same phone" in titles
     browser.save_screenshot(str(ARTIFACTS / "12-shared-phone.png"))
+
+
+def test_the_canvas_tools_remove_undo_clear_and_lay_out(server, browser, home):
+    """Finding 7: remove the selected entities, undo it, lay out another way."""
+    from selenium.webdriver.support.ui import Select
+
+    with DuckDBStore(home, snapshot=True) as store:
+        ntn = store.node_table("Trader", [])["ntn"].iloc[3]
+    pick(browser, server, ntn)
+    wait(browser, lambda d: d.execute_script(NODE_COUNT) > 2)
+    drawn = browser.execute_script(NODE_COUNT)
+    browser.execute_script(CY + "cy.nodes('.Declaration').slice(0, 2).select();")
+    click(browser, "canvas-remove")
+    wait(browser, lambda d: d.execute_script(NODE_COUNT) == drawn - 2)
+    assert browser.execute_script(CY + "return cy.nodes('.Declaration').length > 0;")   # still coloured by label
+    click(browser, "canvas-undo")
+    wait(browser, lambda d: d.execute_script(NODE_COUNT) == drawn)
+    assert browser.execute_script(CY + f"return cy.getElementById('Trader:{ntn}').hasClass('root');")
+    sel = browser.find_element("id", "canvas-layout")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", sel)
+    Select(sel).select_by_value("concentric")
+    wait(browser, lambda d: d.find_element("id", "canvas-layout").get_attribute("value") == "concentric")
+    assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]   # the layout ran
+    browser.save_screenshot(str(ARTIFACTS / "13-concentric.png"))
