@@ -90,13 +90,17 @@ def main() -> None:
             continue
         for mode in opts.modes.split(","):
             home = tmp / f"home-{store_name}-{mode}"
-            args = prepare(mode, store_name, home, a, b, opts.batch_rows)
-            t0 = time.perf_counter()
-            run = nigah(args)
-            code = run.wait()
-            took = time.perf_counter() - t0
-            if code not in (0, 1):
-                raise SystemExit(f"{mode} on {store_name} failed: {run.stderr.read()}")
+            # Timed twice, the shorter kept: a server's first run (Neo4j warming up)
+            # is slower than the rest, and kills timed by it mostly came after the end.
+            took = float("inf")
+            for _ in range(2):
+                args = prepare(mode, store_name, home, a, b, opts.batch_rows)
+                t0 = time.perf_counter()
+                run = nigah(args)
+                code = run.wait()
+                took = min(took, time.perf_counter() - t0)
+                if code not in (0, 1):
+                    raise SystemExit(f"{mode} on {store_name} failed: {run.stderr.read()}")
             expected = checksums(store_name, home)
             equal = killed = 0
             for point in range(opts.points):
