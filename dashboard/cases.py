@@ -98,10 +98,16 @@ def register(app, holder: StoreHolder) -> None:
             return case, no_update, f"Note kept on {focus}.", no_update
         return case, no_update, f"Added {focus}.", no_update
 
-    @app.callback(Output("case-note", "value"), Input("focus", "data"), State("case", "data"))
+    @app.callback(Output("case-note", "value"), Input("focus", "data"), Input("case", "data"),
+                  prevent_initial_call=True)
     def note_of_focus(focus, case):
-        """The note box shows the selected entity's own note, never the previous one's."""
-        return ((case or {}).get("notes") or {}).get(focus or "", "")
+        """The note box shows the selected entity's own note, never the previous
+        one's, and empties when that entity leaves the case; a note being typed
+        is left alone when other entities come and go."""
+        case = case or {}
+        if ctx.triggered_id == "case" and focus in case.get("entities", []):
+            raise PreventUpdate
+        return (case.get("notes") or {}).get(focus or "", "")
 
     @app.callback(Output("case-status", "children", allow_duplicate=True), Output("case-origin", "data",
                                                                                   allow_duplicate=True),

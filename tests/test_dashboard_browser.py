@@ -357,6 +357,8 @@ def test_cases_cannot_be_lost(server, browser, scenario, home, tmp_path):
     wait(browser, lambda d: "Saved case Other" in d.find_element(By.ID, "case-status").text)
     browser.find_element(By.CSS_SELECTOR, "#case-list .case-remove").click()
     wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#case-list .list-group-item")) == 1)
+    # the selected entity (a) left the case: its note is no longer in the box
+    wait(browser, lambda d: d.find_element(By.ID, "case-note").get_attribute("value") == "")
     rename_box("Ring: Karachi/Quetta")
     click(browser, "case-save")
     wait(browser, lambda d: "already exists (2 entities)" in d.find_element(By.ID, "case-status").text)
