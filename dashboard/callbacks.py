@@ -63,11 +63,29 @@ def expand(store, nid: str, rel, window, months, min_risk, limit: int = EXPAND_C
     return graph
 
 
-def _status(graph: Subgraph, what: str) -> tuple[str, dict]:
+def neighbour_counts(store, nid: str, rel, window, months) -> dict[str, int]:
+    """How many neighbours ``nid`` has through each relationship type (under the
+    time window): what a capped drawing leaves out, said before "Show more"."""
+    since, until = _window(window, months)
+    types = sorted(rel) if rel else sorted(store.schema.relationships)
+    counts = {t: int(store.expand([nid], [t], since, until)["other"].nunique()) for t in types}
+    return {t: n for t, n in counts.items() if n}
+
+
+def _status(graph: Subgraph, what: str, counts: dict[str, int] | None = None) -> tuple[str, dict]:
     text = f"{what}: {len(graph.nodes)} entities, {len(graph.edges)} links"
     if graph.truncated:
         text += f" — {sum(graph.hidden.values()) or 'more'} neighbours not drawn"
+        if counts:   # e.g. "of Cleared by 5,204 · Lodged at 1: the riskiest first"
+            text += " (of " + " · ".join(f"{SCHEMA.relationship(t).title} {n:,}" for t, n in
+                                        sorted(counts.items(), key=lambda kv: -kv[1])) + "; the riskiest drawn first)"
     return text, SHOW if graph.truncated else HIDE
+
+
+def _drawn(store, nid, rel, window, months, min_risk, limit: int = EXPAND_CAP):
+    """The expansion and, when it is capped, the neighbour counts per relationship type."""
+    graph = expand(store, nid, rel, window, months, min_risk, limit)
+    return graph, (neighbour_counts(store, nid, rel, window, months) if graph.truncated else None)
 
 
 FILTERS = [State("rel-filter", "value"), State("window", "value"), State("months", "data"),
@@ -118,8 +136,8 @@ def register(app, holder: StoreHolder) -> None:
         if not isinstance(ctx.triggered_id, dict) or not ctx.triggered[0]["value"]:
             raise PreventUpdate  # the result list was redrawn, nothing clicked
         nid = ctx.triggered_id["nid"]
-        graph = holder.call(lambda s: expand(s, nid, rel, window, months, min_risk))
-        text, more = _status(graph, "Neighbourhood")
+        graph, counts = holder.call(lambda s: _drawn(s, nid, rel, window, months, min_risk))
+        text, more = _status(graph, "Neighbourhood", counts)
         return to_elements(graph, roots=(nid,)), text, nid, more, {nid: EXPAND_CAP}
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
@@ -130,8 +148,8 @@ def register(app, holder: StoreHolder) -> None:
         if not tapped:
             raise PreventUpdate
         nid = tapped["id"]
-        graph = holder.call(lambda s: expand(s, nid, rel, window, months, min_risk))
-        text, more = _status(graph, f"Expanded {tapped.get('label', nid)}")
+        graph, counts = holder.call(lambda s: _drawn(s, nid, rel, window, months, min_risk))
+        text, more = _status(graph, f"Expanded {tapped.get('label', nid)}", counts)
         return merge_elements(elements or [], to_elements(graph)), text, nid, more
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
@@ -143,8 +161,8 @@ def register(app, holder: StoreHolder) -> None:
         if not nid:
             raise PreventUpdate
         limit = min((caps or {}).get(nid, EXPAND_CAP) + EXPAND_CAP, MORE_LIMIT)
-        graph = holder.call(lambda s: expand(s, nid, rel, window, months, min_risk, limit))
-        text, more = _status(graph, f"Showing up to {limit}")
+        graph, counts = holder.call(lambda s: _drawn(s, nid, rel, window, months, min_risk, limit))
+        text, more = _status(graph, f"Showing up to {limit}", counts)
         return merge_elements(elements or [], to_elements(graph)), text, more, {**(caps or {}), nid: limit}
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),

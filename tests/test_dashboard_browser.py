@@ -404,6 +404,8 @@ def test_filters_redraw_what_is_drawn(server, browser, home):
     drawn_scores = browser.execute_script(CY + "return cy.nodes('.Declaration').map(n => n.data('score'));")
     if len(theirs) > len(drawn_scores):   # capped: what is drawn is the riskiest of the agent's GDs
         assert min(drawn_scores) >= sorted(gds[theirs], reverse=True)[len(drawn_scores) - 1] - 1e-3
+        status = browser.find_element(By.ID, "graph-status").text   # and it says what there is in all
+        assert f"Cleared by {theirs.nunique():,}" in status and "riskiest drawn first" in status, status
     handle = browser.find_element(By.CSS_SELECTOR, "#min-risk [role=slider]")
     handle.click()
     for _ in range(5):
