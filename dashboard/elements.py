@@ -4,6 +4,7 @@ from __future__ import annotations
 from nigah.graph.export.common import caption
 from nigah.graph.model import Node, Subgraph
 from nigah.graph.schema import SCHEMA
+from nigah.graph.shared import shared_title
 
 # Community ring colours: a qualitative palette, repeated.
 COMMUNITY_COLOURS = ["#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628",
@@ -50,11 +51,11 @@ def to_elements(graph: Subgraph, roots: tuple[str, ...] = (), extra: str = "") -
     nodes = [node_element(n, n.id in roots, extra) for n in graph.nodes]
     edges = []
     for e in graph.edges:
-        shared = e.type.startswith("SAME_")   # graph.shared: derived from a detail two entities share
-        cls = e.type + (" shared" if shared else "") + (f" {extra}" if extra else "")
+        title = shared_title(e.type)   # a detail two entities share (graph.shared), not a stored link
+        cls = e.type + (" shared" if title else "") + (f" {extra}" if extra else "")
         data = {"id": e.id, "source": e.source, "target": e.target, "label": e.type, "cls": cls}
-        if shared:
-            data["title"] = "same " + e.type[5:].lower().replace("_", " ").replace("cnic", "CNIC")
+        if title:
+            data["title"] = title
         edges.append({"data": data, "classes": cls})
     return nodes + edges
 

@@ -6,6 +6,8 @@ canonical form (``85171200``).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -86,6 +88,12 @@ def search_variants(text: str) -> list[str]:
     >>> search_variants("Ghani Star")
     ['Ghani Star']
     """
+    return list(_variants(text))
+
+
+@lru_cache(maxsize=4096)
+def _variants(text: str) -> tuple[str, ...]:
+    # Cached: a search asks it once per query and once per result (which field matched).
     out = [text]
     typed = pd.Series([text])
     for fmt in _TYPED:
@@ -100,7 +108,7 @@ def search_variants(text: str) -> list[str]:
                     if digits.startswith(local) and len(digits) - len(local) == 10:
                         out.append("+92" + digits[len(local):])
                         break
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
 ISO6346_VALUES = {**{str(d): d for d in range(10)},

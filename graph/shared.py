@@ -35,25 +35,40 @@ IDENTIFIERS = identifiers()
 BUSY = 25   # a detail shared by more entities than this is a switchboard or a placeholder, not a ring's tie
 
 
+PREFIX = "SAME_"
+
+
 def shared_type(kind: str) -> str:
     """The link type drawn for a shared detail, e.g. ``SAME_PHONE``."""
-    return f"SAME_{kind.upper()}"
+    return f"{PREFIX}{kind.upper()}"
+
+
+def shared_title(rel_type: str) -> str | None:
+    """What a shared-detail link says on the canvas; None for a stored relationship.
+
+    >>> shared_title("SAME_BANK_ACCOUNT"), shared_title("SAME_CNIC"), shared_title("FILED_BY")
+    ('same bank account', 'same CNIC', None)
+    """
+    if not rel_type.startswith(PREFIX):
+        return None
+    return "same " + rel_type[len(PREFIX):].lower().replace("_", " ").replace("cnic", "CNIC")
 
 
 def shared_details(store, nodes: list[Node]) -> tuple[list[Node], list[Edge]]:
     """The entities sharing an identifying detail with ``nodes``, and a link
     (``SAME_PHONE``…) from each of ``nodes`` to each of them."""
-    wanted: dict[tuple[str, str], dict[str, set[str]]] = {}   # (label, prop) -> value -> node ids holding it
+    # (kind, label, prop) -> value -> ids of ``nodes`` holding it
+    wanted: dict[tuple[str, str, str], dict[str, set[str]]] = {}
     for node in nodes:
         for kind, holders in IDENTIFIERS.items():
             for label, prop in holders:
                 value = node.properties.get(prop) if label == node.label else None
                 if value not in (None, ""):
                     for other_label, other_prop in holders:
-                        wanted.setdefault((other_label, other_prop), {}).setdefault(str(value), set()).add(node.id)
+                        wanted.setdefault((kind, other_label, other_prop), {}).setdefault(
+                            str(value), set()).add(node.id)
     edges, others = [], set()
-    for (label, prop), by_value in wanted.items():
-        kind = next(k for k, holders in IDENTIFIERS.items() if (label, prop) in holders)
+    for (kind, label, prop), by_value in wanted.items():
         found = store._keys_with_values(label, prop, list(by_value))
         if not len(found):
             continue

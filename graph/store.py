@@ -26,9 +26,8 @@ from nigah.graph.schema import PROVENANCE, SCHEMA, Schema, node_id, split_node_i
 from nigah.graph.secrets import redact
 
 
-def _exact(node: Node, text: str) -> bool:
-    """Whether one of the node's searchable values is exactly ``text`` in one of its spellings."""
-    wanted = {v.lower() for v in search_variants(text.strip())}
+def _exact(node: Node, wanted: set[str]) -> bool:
+    """Whether one of the node's searchable values is exactly one of the (lower-case) spellings ``wanted``."""
     return any(str(node.properties.get(p, "")).lower() in wanted
                for p in SCHEMA.node(node.label).search_properties) or node.key.lower() in wanted
 
@@ -289,16 +288,18 @@ class GraphStore(ABC):
         alike (transliterations, typos, legal suffixes), best first."""
         if not text.strip():
             return []
+        variants = [v.lower() for v in search_variants(text.strip())]   # TLR 80725 finds TLR-80725, 0300… +92300…
         hits: list[Node] = []
-        for variant in search_variants(text.strip()):   # TLR 80725 finds TLR-80725, 0300… finds +92300…
+        for variant in variants:
             found = {n.id for n in hits}
-            hits += [n for n in self._search_text(variant.lower(), limit) if n.id not in found]
+            hits += [n for n in self._search_text(variant, limit) if n.id not in found]
         # an exact match of any spelling first, then the rest in the order found
-        hits = sorted(hits, key=lambda n: not _exact(n, text))[:limit]
+        spellings = set(variants)
+        hits = sorted(hits, key=lambda n: not _exact(n, spellings))[:limit]
         if len(hits) < limit:   # a phone or address they had before the last update
             found = {n.id for n in hits}
-            earlier = [nid for variant in search_variants(text.strip())
-                       for nid, _ in self._earlier_values(variant.lower(), limit) if nid not in found]
+            earlier = [nid for variant in variants
+                       for nid, _ in self._earlier_values(variant, limit) if nid not in found]
             hits += self.get_nodes(list(dict.fromkeys(earlier))[: limit - len(hits)])
         if len(hits) < limit:
             if self._name_index is None:

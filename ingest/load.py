@@ -243,7 +243,7 @@ class Loader:
             return rows   # all new: nothing to keep
         stored = stored.drop_duplicates(key).set_index(key)
         rows = rows.copy()
-        at = rows[key].map(lambda k: k in stored.index)
+        at = rows[key].isin(stored.index)
         for c in columns:
             empty = rows[c].isna() & at
             if empty.any():
