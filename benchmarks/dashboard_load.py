@@ -230,6 +230,13 @@ def main() -> None:
         window = [ms for _, ms, at in out if ingest_started <= at <= ended + (seen or 0)]
         if window:
             ingest["requests_while_loading"] = pct(window)
+        # the two parts of that window: the ingest's own run, and the new snapshot's copy after it
+        loading = [ms for _, ms, at in out if ingest_started <= at <= ended]
+        swapping = [ms for _, ms, at in out if ended < at <= ended + (seen or 0)]
+        if loading:
+            ingest["requests_during_the_ingest"] = pct(loading)
+        if swapping:
+            ingest["requests_while_the_new_snapshot_is_built"] = pct(swapping)
     for t in threads:
         t.join()
     server.terminate()

@@ -278,10 +278,12 @@ class DuckDBStore(GraphStore):
                                 f"WHERE CAST({_q(prop)} AS VARCHAR) IN (SELECT unnest(?))", [values]).df()
 
     def _record_history(self, changes: pd.DataFrame) -> None:
+        if "changed_at" not in changes:
+            changes = changes.assign(changed_at=None)
         self.con.register("changes", changes)
         try:
-            self._sql("INSERT INTO _history SELECT label, key, property, old_value, new_value, "
-                      "source_file, source_row, now() FROM changes ON CONFLICT DO NOTHING")
+            self._sql("INSERT INTO _history SELECT label, key, property, old_value, new_value, source_file, "
+                      "source_row, coalesce(CAST(changed_at AS TIMESTAMP), now()) FROM changes ON CONFLICT DO NOTHING")
         finally:
             self.con.unregister("changes")
 
@@ -289,6 +291,10 @@ class DuckDBStore(GraphStore):
         rows = self._sql("SELECT label || ':' || key, property FROM _history WHERE contains(lower(old_value), ?) "
                          "ORDER BY lower(old_value) <> ?, label, key LIMIT ?", [q, q, limit])
         return [(r[0], r[1]) for r in rows]
+
+    def _history_rows(self) -> pd.DataFrame:
+        return self.con.execute("SELECT label, key, property, old_value, new_value, source_file, source_row, "
+                                "changed_at FROM _history ORDER BY label, key, changed_at, source_row").df()
 
     def history(self, node: str) -> list[dict]:
         label, key = split_node_id(node)

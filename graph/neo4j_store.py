@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from nigah.graph.model import Edge, Node, UpsertResult, clean_properties
-from nigah.graph.schema import PROVENANCE, SCHEMA, Schema, node_id
+from nigah.graph.schema import PROVENANCE, SCHEMA, Schema, node_id, split_node_id
 from nigah.graph.secrets import redact
 from nigah.graph.shared import IDENTIFIERS
-from nigah.graph.store import GraphStore, StoreUnavailable
+from nigah.graph.store import HISTORY_COLUMNS, GraphStore, StoreUnavailable
 from nigah.graph.window import day_window
 
 BATCH = 20_000  # rows per transaction: fewer commits and round trips (10k: 9.9k rows/s, see notes)
@@ -230,11 +230,14 @@ class Neo4jStore(GraphStore):
     def _record_history(self, changes: pd.DataFrame) -> None:
         # A change is identified by all it says, so recording it again (a rerun
         # after a crash) finds the same node instead of adding one.
+        if "changed_at" not in changes:
+            changes = changes.assign(changed_at=None)
         for i in range(0, len(changes), BATCH):
             self._run("UNWIND $rows AS row MATCH (n:Entity {nid: row.label + ':' + row.key}) "
                       "MERGE (h:DetailChange {nid: n.nid, property: row.property, old_value: row.old_value, "
                       "new_value: row.new_value, source_file: row.source_file, source_row: row.source_row}) "
-                      "ON CREATE SET h.changed_at = localdatetime() MERGE (n)-[:HAD_DETAIL]->(h)",
+                      "ON CREATE SET h.changed_at = CASE WHEN row.changed_at IS NULL THEN localdatetime() "
+                      "ELSE localdatetime(row.changed_at) END MERGE (n)-[:HAD_DETAIL]->(h)",
                       rows=records(changes.iloc[i:i + BATCH])[0])
 
     def _earlier_values(self, q: str, limit: int) -> list[tuple[str, str]]:
@@ -242,6 +245,17 @@ class Neo4jStore(GraphStore):
                          "RETURN h.nid AS nid, h.property AS property, toLower(h.old_value) <> $q AS inexact "
                          "ORDER BY inexact, nid LIMIT $limit", q=q, limit=limit)
         return [(r["nid"], r["property"]) for r in rows]
+
+    def _history_rows(self) -> pd.DataFrame:
+        rows = self._run("MATCH (h:DetailChange) RETURN h.nid AS nid, h.property AS property, "
+                         "h.old_value AS old_value, h.new_value AS new_value, h.source_file AS source_file, "
+                         "h.source_row AS source_row, h.changed_at AS changed_at")
+        out = [{**dict(zip(("label", "key"), split_node_id(r["nid"]))), **{k: r[k] for k in r.keys() if k != "nid"}}
+               for r in rows]
+        for r in out:   # the driver's LocalDateTime, as Python's
+            if hasattr(r["changed_at"], "to_native"):
+                r["changed_at"] = r["changed_at"].to_native()
+        return pd.DataFrame(out, columns=HISTORY_COLUMNS)
 
     def history(self, node: str) -> list[dict]:
         rows = self._run("MATCH (h:DetailChange {nid: $nid}) RETURN h.property AS property, "

@@ -22,7 +22,7 @@ from nigah.graph.history import detail_changes
 from nigah.graph.model import Edge, Node, Subgraph, UpsertResult, clean_properties
 from nigah.graph.formats import search_variants
 from nigah.graph.names import NameIndex
-from nigah.graph.schema import PROVENANCE, SCHEMA, Schema, node_id, split_node_id, with_attributes
+from nigah.graph.schema import PROVENANCE, SCHEMA, Property, Schema, node_id, split_node_id, with_attributes
 from nigah.graph.secrets import redact
 
 
@@ -46,6 +46,10 @@ def matched_field(node: Node, text: str, store: "GraphStore | None" = None) -> s
             if any(w in str(change.get("old_value") or "").lower() for w in wanted):
                 return f"earlier {SCHEMA.prop(node.label, change['property']).title.lower()}"
     return None
+
+
+_PROVENANCE_TYPES = {name: Property(name, kind) for name, kind in PROVENANCE.items()}
+HISTORY_COLUMNS = ["label", "key", "property", "old_value", "new_value", "source_file", "source_row", "changed_at"]
 
 
 class StoreUnavailable(RuntimeError):
@@ -118,11 +122,23 @@ class GraphStore(ABC):
     @abstractmethod
     def _record_history(self, changes: pd.DataFrame) -> None:
         """Keep detail changes (label, key, property, old_value, new_value,
-        source_file, source_row); recording the same change twice keeps one."""
+        source_file, source_row, and ``changed_at`` as ISO text or None for
+        now); recording the same change twice keeps one."""
 
     @abstractmethod
     def history(self, node: str) -> list[dict]:
         """Earlier values of a node's identifying details, oldest change first."""
+
+    @abstractmethod
+    def _history_rows(self) -> pd.DataFrame:
+        """Every recorded detail change, with the columns of ``HISTORY_COLUMNS``."""
+
+    def history_table(self) -> pd.DataFrame:
+        """Bulk read of every detail change (``HISTORY_COLUMNS``), the same dtypes from every store."""
+        rows = self._history_rows()[HISTORY_COLUMNS]
+        rows["source_row"] = pd.to_numeric(rows["source_row"]).astype("Int64")
+        rows["changed_at"] = pd.to_datetime(rows["changed_at"]).astype("datetime64[us]")
+        return rows
 
     # ---- analysts' cases: named baskets of entities with notes ------------------
     @abstractmethod
@@ -227,17 +243,22 @@ class GraphStore(ABC):
     def _count(self, label: str | None = None, rel_type: str | None = None) -> int:
         """How many nodes of ``label``, or relationships of ``rel_type``, are stored."""
 
-    def node_table(self, label: str, columns: list[str] | None = None) -> pd.DataFrame:
-        """Bulk read of a label's nodes as a DataFrame (key column first)."""
+    def node_table(self, label: str, columns: list[str] | None = None,
+                   provenance: bool = False) -> pd.DataFrame:
+        """Bulk read of a label's nodes as a DataFrame (key column first), with
+        ``_source_file`` and ``_source_row`` last when ``provenance``."""
         node = self.schema.node(label)
         cols = [node.key] + [c for c in (columns or node.properties) if c != node.key]
-        return _typed(self._node_rows(label, cols), node.properties)
+        return _typed(self._node_rows(label, cols + (list(PROVENANCE) if provenance else [])),
+                      node.properties | _PROVENANCE_TYPES)
 
-    def relationship_table(self, rel_type: str) -> pd.DataFrame:
-        """Bulk read of a relationship type: ``source``, ``target`` keys and properties."""
+    def relationship_table(self, rel_type: str, provenance: bool = False) -> pd.DataFrame:
+        """Bulk read of a relationship type: ``source``, ``target`` keys and
+        properties (and provenance last, when asked)."""
         rel = self.schema.relationship(rel_type)
-        rows = self._relationship_rows(rel_type, list(rel.properties), ["source", "target", *rel.key])
-        return _typed(rows, rel.properties)
+        props = list(rel.properties) + (list(PROVENANCE) if provenance else [])
+        rows = self._relationship_rows(rel_type, props, ["source", "target", *rel.key])
+        return _typed(rows, rel.properties | _PROVENANCE_TYPES)
 
     def write_properties(self, label: str, values: pd.DataFrame) -> int:
         """Bulk write-back of computed properties: the key column plus one column

@@ -165,17 +165,24 @@ def stats(store: StoreOpt = None, home: HomeOpt = None, as_json: JsonOpt = False
 
 
 def backup(directory: Annotated[Path, typer.Argument(help="A new (or empty) directory for the copy.")],
-           store: StoreOpt = None, home: HomeOpt = None, as_json: JsonOpt = False):
-    """Copy the embedded store, consistently, while the dashboard reads it; a
-    manifest keeps its counts and checksums. (Neo4j: use neo4j-admin database dump.)"""
+           store: StoreOpt = None, home: HomeOpt = None,
+           logical: Annotated[bool, typer.Option(
+               "--logical", help="Read every table through the store interface into Parquet files, which "
+                                 "restore into either store (always so for Neo4j).")] = False,
+           as_json: JsonOpt = False):
+    """Back up the store while the dashboard reads it: the embedded store as a
+    consistent file copy, a Neo4j server (or --logical) table by table; a
+    manifest keeps the counts and checksums that a restore must reproduce."""
     from nigah.graph.backup import BackupError, backup as run
+    from nigah.graph.logical_backup import LogicalBackupError, dump
     from nigah.graph.open import store_name
 
-    if store_name(store) != "duckdb":
-        fail("`nigah backup` copies the embedded store; back up a Neo4j server with "
-             "`neo4j-admin database dump` (README, Stores)")
-    with refusals(BackupError, OSError):
-        manifest = run(home_dir(home), directory)
+    with refusals(BackupError, LogicalBackupError, OSError):
+        if logical or store_name(store) != "duckdb":
+            with open_db(store, home_dir(home), **({"snapshot": True} if store_name(store) == "duckdb" else {})) as db:
+                manifest = dump(db, directory)
+        else:
+            manifest = run(home_dir(home), directory)
     if as_json:
         print(json.dumps(manifest, indent=2))
         return
@@ -185,17 +192,26 @@ def backup(directory: Annotated[Path, typer.Argument(help="A new (or empty) dire
 
 
 def restore(directory: Annotated[Path, typer.Argument(help="A directory written by `nigah backup`.")],
-            home: HomeOpt = None,
+            store: StoreOpt = None, home: HomeOpt = None,
             force: Annotated[bool, typer.Option("--force", help="Replace a store that holds data.")] = False,
             as_json: JsonOpt = False):
-    """Put a backup in place as the embedded store and check it restores exactly
-    (its checksums against the manifest's)."""
+    """Put a backup in place and check it restores exactly (its checksums
+    against the manifest's). A logical backup restores into either store."""
     from nigah.graph.backup import BackupError, restore as run
+    from nigah.graph.logical_backup import LogicalBackupError, is_logical, load
+    from nigah.graph.open import store_name
 
-    with refusals(BackupError, OSError):
-        result = run(directory, home_dir(home), force=force)
+    with refusals(BackupError, LogicalBackupError, OSError):
+        if is_logical(directory):
+            with open_db(store, home_dir(home)) as db:
+                result = load(directory, db, force=force)
+        elif store_name(store) != "duckdb":
+            fail(f"{directory} is a file copy of the embedded store: restore it with --store duckdb, "
+                 "or take a logical backup (`nigah backup --logical`) to move it to Neo4j")
+        else:
+            result = run(directory, home_dir(home), force=force)
     if as_json:
-        print(json.dumps(result, indent=2))
+        print(json.dumps(result, indent=2, default=str))
         return
     console.print(f"restored {directory} (taken {result['taken_at']}): checksums equal to the backup's")
 
