@@ -20,10 +20,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from nigah.graph.index import GraphIndex, window_ns
+from nigah.graph.index import NO_TIME, GraphIndex, window_ns
 from nigah.graph.home import default_home
 from nigah.graph.model import Edge, Node, UpsertResult, clean_properties
 from nigah.graph.schema import PROVENANCE, SCHEMA, Property, Schema, node_id, split_node_id
@@ -428,20 +429,36 @@ class DuckDBStore(GraphStore):
         return self._index
 
     def _build_index(self) -> GraphIndex:
-        nodes = {}
+        # Vertex numbers are given in SQL (a label's offset plus its key's rank)
+        # and relationship ends are joined to them there: only integers come
+        # back, and no Python strings but the keys themselves.
+        def ns(column: str | None, table: str = "") -> str:
+            time = f"epoch_ns(CAST({table}{_q(column)} AS TIMESTAMP))" if column else "NULL"
+            return f"coalesce({time}, {NO_TIME})"
+
+        def key(label: str) -> str:
+            return f"CAST({_q(self.schema.node(label).key)} AS VARCHAR)"
+
+        keys, times, offset, n = {}, [], {}, 0
         for label, node in self.schema.nodes.items():
-            t = node.time_property
-            cols = f"{_q(node.key)}" + (f", {_q(t)}" if t else "")
-            df = self.con.execute(f"SELECT {cols} FROM {_q(label)}").df()
-            nodes[label] = (df[node.key].to_numpy(), df[t].to_numpy() if t else None)
-        rels = {}
+            got = self.con.execute(f"SELECT {key(label)} AS k, {ns(node.time_property)} AS time "
+                                   f"FROM {_q(label)} ORDER BY k").fetchnumpy()
+            keys[label] = np.asarray(got["k"], dtype=object)
+            times.append(np.asarray(got["time"], dtype=np.int64))
+            offset[label], n = n, n + len(keys[label])
+
+        def numbered(label: str) -> str:
+            return (f"(SELECT {key(label)} AS k, row_number() OVER (ORDER BY {key(label)}) - 1 + {offset[label]} "
+                    f"AS v FROM {_q(label)})")
+
+        edges = {}
         for r, rel in self.schema.relationships.items():
-            t = rel.time_property
-            df = self.con.execute(f"SELECT source, target{', ' + _q(t) if t else ''} "
-                                  f"FROM {rel_table(r)}").df()
-            rels[r] = (rel.source, rel.target, df["source"].to_numpy(), df["target"].to_numpy(),
-                       df[t].to_numpy() if t else None)
-        return GraphIndex(nodes, rels)
+            got = self.con.execute(
+                f"SELECT s.v AS s, t.v AS t, {ns(rel.time_property, 'r.')} AS time FROM {rel_table(r)} r "
+                f"JOIN {numbered(rel.source)} s ON r.source = s.k "
+                f"JOIN {numbered(rel.target)} t ON r.target = t.k ORDER BY s, t").fetchnumpy()   # the same order each time
+            edges[r] = tuple(np.asarray(got[c], dtype=np.int64) for c in ("s", "t", "time"))
+        return GraphIndex(keys, np.concatenate(times) if times else np.zeros(0, np.int64), edges)
 
     def expand(self, ids, rel_types, since, until) -> pd.DataFrame:
         return self.index.expand(ids, rel_types, since, until)

@@ -59,6 +59,8 @@ def normalise(fmt: str, values: pd.Series) -> pd.Series:
 
     >>> normalise("ntn", pd.Series(["۱۲۳۴۵۶۷-۸", "１２３４５６７８"])).tolist()
     ['1234567-8', '1234567-8']
+    >>> normalise("cnic", pd.Series(["4210112345671", "42101 1234567 1"])).tolist()
+    ['42101-1234567-1', '42101-1234567-1']
     """
     s = values.str.normalize("NFKC").str.translate(_DIGITS).str.strip().str.upper()
     if fmt == "hs_code":
@@ -71,6 +73,8 @@ def normalise(fmt: str, values: pd.Series) -> pd.Series:
         s = s.str.replace(" ", "", regex=False)
     if fmt == "ntn":  # 12345678 is the same NTN as 1234567-8
         s = s.str.replace(r"^(\d{7})(\d)$", r"\1-\2", regex=True)
+    elif fmt == "cnic":  # 4210112345671 is the same CNIC as 42101-1234567-1
+        s = s.str.replace(r"^(\d{5})(\d{7})(\d)$", r"\1-\2-\3", regex=True)
     return s
 
 
@@ -85,6 +89,8 @@ def search_variants(text: str) -> list[str]:
 
     >>> search_variants("TLR 80725"), search_variants("22417087"), search_variants("0308-8573013")
     (['TLR 80725', 'TLR-80725'], ['22417087', '2241708-7'], ['0308-8573013', '03088573013', '+923088573013'])
+    >>> search_variants("4210112345671")[-1]
+    '42101-1234567-1'
     >>> search_variants("Ghani Star")
     ['Ghani Star']
     """
