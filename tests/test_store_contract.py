@@ -229,8 +229,9 @@ def test_a_capped_expansion_draws_the_riskiest_then_the_latest(empty_store, scen
 
 def test_search_finds_identifiers_as_officers_type_them_and_earlier_values(empty_store, scenario, tmp_path):
     """Finding 5: a registration with a space or no dash, an NTN without its
-    hyphen, a phone in local format, and a phone the trader had before the last
-    update all find the entity, and the result says which field matched."""
+    hyphen, a phone in local format, a CNIC without dashes, a short name with a
+    typo in each word, and a phone the trader had before the last update all
+    find the entity, and the result says which field matched."""
     from nigah.graph.store import matched_field
 
     ingest_directory(empty_store, scenario)
@@ -253,6 +254,13 @@ def test_search_finds_identifiers_as_officers_type_them_and_earlier_values(empty
     found = [n for n in empty_store.search(phone, limit=5) if n.id == f"Trader:{trader['ntn']}"]
     assert found, "the old phone no longer finds the trader"
     assert matched_field(found[0], phone, empty_store) == "earlier phone"
+    # a CNIC typed without its dashes; a short name misspelt in every word
+    cnic = trader["director_cnic"]
+    assert f"Trader:{trader['ntn']}" in [n.id for n in empty_store.search(cnic.replace("-", ""), limit=5)]
+    named = csv(scenario, "traders")
+    named = named[named["name"].str.split().map(lambda w: len(w) >= 2 and min(map(len, w[:2])) >= 5)].iloc[0]
+    typo = " ".join(w[:2] + w[3:] for w in named["name"].split()[:2])   # "Kohinoor Golden" -> "Kohnoor Goden"
+    assert f"Trader:{named['ntn']}" in [n.id for n in empty_store.search(typo, limit=10)], typo
 
 
 def test_a_shared_phone_or_account_is_a_link(empty_store, scenario, tmp_path):
