@@ -11,7 +11,7 @@ from dash import dcc, html
 from nigah.dashboard.regional import esc, outline_figure
 from nigah.graph.export.common import caption
 from nigah.graph.model import Node
-from nigah.graph.schema import PROVENANCE, REASON_SEPARATOR, SCHEMA, SOURCE_FILE, SOURCE_ROW, node_id
+from nigah.graph.schema import PROVENANCE, REASON_SEPARATOR, SCHEMA, node_id, provenance_text, when
 from nigah.graph.store import GraphStore
 
 
@@ -91,8 +91,8 @@ def profile(store: GraphStore, node: Node) -> html.Div:
     rows = [html.Tr([html.Th(spec.properties[k].title if k in spec.properties else k), html.Td(str(v))])
             for k, v in node.properties.items()
             if k not in PROVENANCE and not (k in spec.properties and spec.properties[k].hidden)]
-    source = node.properties.get(SOURCE_FILE)
-    provenance = f"from {source}, row {node.properties.get(SOURCE_ROW)}" if source else "no provenance recorded"
+    where = provenance_text(node.properties)
+    provenance = f"from {where}" if where else "no provenance recorded"
     history = store.history(node.id)
     parts = [
         html.H6([_badge(node.label), caption(node)], id="profile-title"),
@@ -102,8 +102,9 @@ def profile(store: GraphStore, node: Node) -> html.Div:
     ]
     if history:
         parts.append(html.Div([html.Strong("Earlier details", className="small"), html.Ul([
-            html.Li(f"{h['property']}: {h['old_value']} → {h.get('new_value') or '(none)'} "
-                    f"({h.get('source_file')} row {h.get('source_row')})") for h in history], className="small")]))
+            html.Li(f"{spec.properties[h['property']].title if h['property'] in spec.properties else h['property']}: {h['old_value']} → {h.get('new_value') or '(none)'} "
+                    f"(changed {when(h.get('changed_at'))} by {h.get('source_file')} row {h.get('source_row')})")
+            for h in history], className="small")]))
     return html.Div(parts)
 
 

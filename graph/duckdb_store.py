@@ -193,7 +193,7 @@ class DuckDBStore(GraphStore):
             self._sql(f"CREATE TABLE IF NOT EXISTS {_q(label)} ({', '.join(cols)}, "
                       f"PRIMARY KEY ({_q(node.key)}))")
             # A store made by an earlier version gains the properties added since.
-            for col in self._columns(node.properties.values()):
+            for col in self._columns(node.properties.values()) + [f"{n} {t}" for n, t in PROVENANCE_SQL]:
                 self._sql(f"ALTER TABLE {_q(label)} ADD COLUMN IF NOT EXISTS {col}")
         for rel in self.schema.relationships.values():
             cols = ["source VARCHAR NOT NULL", "target VARCHAR NOT NULL"]
@@ -203,12 +203,17 @@ class DuckDBStore(GraphStore):
             # (joins and scans do not use them), and the upsert keeps keys unique
             # itself (see _upsert). Stores made by earlier versions keep theirs.
             self._sql(f"CREATE TABLE IF NOT EXISTS {rel_table(rel.type)} ({', '.join(cols)})")
+            for name, kind in PROVENANCE_SQL:
+                self._sql(f"ALTER TABLE {rel_table(rel.type)} ADD COLUMN IF NOT EXISTS {name} {kind}")
 
     # ---- writes ------------------------------------------------------------
     def _upsert(self, table: str, rows: pd.DataFrame, keys: list[str],
                 props: list[Property], keyed: bool = True) -> UpsertResult:
         """Insert new keys, update changed rows. A table without a primary key
         (``keyed=False``) refuses rows that repeat a key, as a primary key would."""
+        missing = [n for n in PROVENANCE if n not in rows.columns]
+        if missing:   # rows written by analyses or tests, not by a load
+            rows = rows.assign(**{n: None for n in missing})
         cols = keys + [p.name for p in props if p.name not in keys] + [n for n, _ in PROVENANCE_SQL]
         types = {p.name: SQL_TYPES[p.type] for p in props} | dict(PROVENANCE_SQL)
         select = ", ".join(f"CAST({_q(c)} AS {types.get(c, 'VARCHAR')}) AS {_q(c)}" for c in cols)

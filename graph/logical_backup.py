@@ -132,7 +132,8 @@ def load(directory: Path, store: GraphStore, force: bool = False) -> dict:
         raise LogicalBackupError(f"{directory} is incomplete or damaged: {exc}") from exc
     for label, frame in frames.items():
         node = store.schema.node(label)
-        inputs = [node.key, *(p.name for p in node.input_properties if p.name != node.key), *PROVENANCE]
+        inputs = [node.key, *(p.name for p in node.input_properties if p.name != node.key),
+                  *(c for c in PROVENANCE if c in frame.columns)]   # a backup may predate a provenance column
         computed = [p.name for p in node.properties.values() if p.computed and frame[p.name].notna().any()]
         for part in _chunks(frame):
             store.upsert_nodes(label, part[inputs])

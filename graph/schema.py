@@ -26,10 +26,11 @@ import yaml
 
 IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 PROPERTY_TYPES = {"str", "int", "float", "date", "datetime", "enum"}
-# Where each stored node and relationship came from (input file and row): every
-# store keeps these two columns beside the schema's properties.
-SOURCE_FILE, SOURCE_ROW = "_source_file", "_source_row"
-PROVENANCE = {SOURCE_FILE: "str", SOURCE_ROW: "int"}
+# Where each stored node and relationship came from: the input file and row,
+# and when the load that last changed it ran (ISO 8601 with its UTC offset).
+# Every store keeps these columns beside the schema's properties.
+SOURCE_FILE, SOURCE_ROW, LOADED_AT = "_source_file", "_source_row", "_loaded_at"
+PROVENANCE = {SOURCE_FILE: "str", SOURCE_ROW: "int", LOADED_AT: "str"}
 # How a reasons property (``risk_reasons``, ``diversion_reasons``, ...) holds its
 # reasons in one stored string: one per line, since reasons contain "; " themselves.
 REASON_SEPARATOR = "\n"
@@ -273,6 +274,33 @@ class Schema:
     @property
     def file_relationships(self) -> list[RelationshipType]:
         return [r for r in self.relationships.values() if r.file]
+
+
+def when(value) -> str:
+    """A stored time as an officer reads it: date, hours and minutes.
+
+    >>> when("2026-12-04T19:10:37+05:00"), when(None)
+    ('2026-12-04 19:10', '')
+    """
+    if value is None or value != value or value == "":
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text[:16].replace("T", " ")
+
+
+def provenance_text(properties: dict) -> str:
+    """Where a node's or relationship's current values came from, in words:
+    file, row, and when the load ran.
+
+    >>> provenance_text({"_source_file": "traders.csv", "_source_row": 2, "_loaded_at": "2026-12-04T19:10:37+05:00"})
+    'traders.csv, row 2, loaded 2026-12-04 19:10'
+    >>> provenance_text({})
+    ''
+    """
+    if not properties.get(SOURCE_FILE):
+        return ""
+    loaded = when(properties.get(LOADED_AT))
+    return f"{properties[SOURCE_FILE]}, row {properties.get(SOURCE_ROW)}" + (f", loaded {loaded}" if loaded else "")
 
 
 def node_id(label, key):

@@ -9,6 +9,7 @@ ingest changes nothing and a killed one resumes.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from nigah.graph.model import UpsertResult
-from nigah.graph.schema import PROVENANCE, SCHEMA, SOURCE_ROW, Property, Schema, file_properties
+from nigah.graph.schema import LOADED_AT, PROVENANCE, SCHEMA, SOURCE_ROW, Property, Schema, file_properties
 from nigah.graph.store import GraphStore
 from nigah.ingest.journal import Journal, fingerprint
 from nigah.ingest.mapping import Mapping, Source, sources
@@ -82,6 +83,8 @@ class Loader:
         self.accepted: dict[str, set[str]] = {label: set() for label in schema.nodes}
         self.report = IngestReport()
         self.journal: Journal | None = None
+        # Which load set a value: its start, with the UTC offset (provenance).
+        self.loaded_at = dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
     def run(self, directory: Path, mapping: Mapping | None = None) -> IngestReport:
         directory = Path(directory)
@@ -162,6 +165,7 @@ class Loader:
         summary = self.report.kinds.setdefault(source.kind, KindSummary())
         summary.read += len(source.frame)
         good, rejections = validate(source.frame, props, source.path.name, source.first_row)
+        good[LOADED_AT] = self.loaded_at
         self.report.rejections += rejections
         summary.quarantined += len(source.frame) - len(good)
         return good

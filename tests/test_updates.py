@@ -1,6 +1,8 @@
 """A system of record: a later load changes only what it brings."""
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 
 from nigah.ingest.load import ingest_directory
@@ -244,3 +246,28 @@ def test_a_cut_short_gzip_is_refused_naming_it(tmp_path, scenario):
                          capture_output=True, text=True)
     assert run.returncode == 2 and "declarations.csv.gz: cannot be read" in run.stderr
     assert "cut short" in run.stderr and "Aborted" not in run.stderr and "Traceback" not in run.stderr
+
+
+def test_provenance_says_which_load_set_the_values(empty_store, scenario, tmp_path):
+    """A node's provenance is the file, row and load time of the load that last
+    changed it: a later load that changes one trader moves that trader's, and
+    leaves the others' where their values came from."""
+    from nigah.graph.schema import LOADED_AT, provenance_text
+
+    store = empty_store
+    ingest_directory(store, scenario)
+    traders = pd.read_csv(scenario / "traders.csv", dtype=str, keep_default_na=False).head(2)
+    first = store.node_table("Trader", provenance=True).set_index("ntn")
+    assert first[LOADED_AT].notna().all()
+    later = tmp_path / "later"
+    later.mkdir()
+    traders[["ntn", "name"]].assign(phone=["03001234567", traders["phone"][1]]).to_csv(
+        later / "traders.csv", index=False)
+    time.sleep(1.1)   # loads a second apart have different times
+    ingest_directory(store, later)
+    after = store.node_table("Trader", provenance=True).set_index("ntn")
+    changed, same = traders["ntn"]
+    assert after.loc[changed, LOADED_AT] > first.loc[changed, LOADED_AT]
+    assert after.loc[same, LOADED_AT] == first.loc[same, LOADED_AT]
+    node = store.get_nodes([f"Trader:{changed}"])[0]
+    assert provenance_text(node.properties).startswith("traders.csv, row 2, loaded 20")

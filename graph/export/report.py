@@ -15,7 +15,7 @@ import networkx as nx
 
 from nigah.graph.export.common import caption
 from nigah.graph.model import Subgraph
-from nigah.graph.schema import REASON_SEPARATOR, SCHEMA, SOURCE_FILE, SOURCE_ROW
+from nigah.graph.schema import REASON_SEPARATOR, SCHEMA, provenance_text
 
 SCORES = SCHEMA.scores
 # Each score's reasons, then why records were taken for one party.
@@ -60,8 +60,7 @@ def render_report(graph: Subgraph, title: str = "Case report", notes: dict | Non
                            if n.properties.get(s) is not None)
         reasons = "".join(f"<li>{esc(r)}</li>" for key in REASONS if n.properties.get(key)
                           for r in str(n.properties[key]).split(REASON_SEPARATOR))
-        source = n.properties.get(SOURCE_FILE)
-        where = f"{source} row {n.properties.get(SOURCE_ROW)}" if source else ""
+        where = provenance_text(n.properties)
         rows.append(f"<tr><td>{esc(n.label)}</td><td>{esc(n.key)}</td><td>{esc(caption(n))}</td>"
                     f"<td>{esc(scores)}</td><td><ul>{reasons}</ul></td><td>{esc(notes.get(n.id, ''))}</td>"
                     f"<td>{esc(where)}</td></tr>")
