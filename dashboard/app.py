@@ -14,7 +14,7 @@ from nigah.dashboard.hardening import LOCAL, harden
 from nigah.dashboard.layout import layout
 from nigah.dashboard.state import StoreHolder
 from nigah.graph.secrets import redact
-from nigah.graph.store import GraphStore, StoreUnavailable
+from nigah.graph.store import GraphStore, StoreUnavailable, damage
 
 log = logging.getLogger("nigah.dashboard")
 
@@ -45,6 +45,7 @@ def show_problem(exc: Exception) -> None:
     """Any callback that fails: its outputs stay as they were, and the page says
     in words what happened (a store gone, a request over its time, a fault),
     instead of an HTTP 500 and a silent screen. The details go to the log."""
+    exc = damage(exc) or exc
     if isinstance(exc, StoreUnavailable):
         message = f"The store cannot answer: {exc}. Nothing was changed; try again in a moment."
     else:

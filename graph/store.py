@@ -60,6 +60,30 @@ class StoreUnavailable(RuntimeError):
         super().__init__(redact(message))
 
 
+class StoreDamaged(StoreUnavailable):
+    """The store's data cannot be read back as written (a file cut short or
+    overwritten): what to do is put a backup in place."""
+
+    ADVICE = "put a backup in place with `nigah restore DIR --force` (README, Stores)"
+
+
+def damage(exc: BaseException) -> StoreDamaged | None:
+    """``exc`` as a :class:`StoreDamaged` when it says the store file is damaged
+    (found on reading, after the file opened), else None.
+
+    >>> str(damage(RuntimeError("Corrupt database file: computed checksum 1 does not match")))[:26]
+    'the store file is damaged:'
+    >>> damage(ValueError("bad input")) is None
+    True
+    """
+    text = str(exc)
+    signs = ("Corrupt database file", "Could not read enough bytes", "database has been invalidated",
+             "Failed to read block")
+    if isinstance(exc, StoreDamaged) or not any(s in text for s in signs):
+        return exc if isinstance(exc, StoreDamaged) else None
+    return StoreDamaged(f"the store file is damaged: {text.splitlines()[0][:200]}; {StoreDamaged.ADVICE}")
+
+
 class GraphStore(ABC):
     """A graph of customs entities, addressed by node ids ``Label:key``."""
 

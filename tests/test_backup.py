@@ -106,3 +106,36 @@ def test_a_logical_backup_moves_a_store_between_backends_exactly(scenario, tmp_p
     (tmp_path / "bk2" / "relationships" / "FILED_BY.parquet").write_bytes(b"PAR1 cut")
     damaged = nigah("restore", tmp_path / "bk2", "--home", tmp_path / "third")
     assert damaged.returncode == 2 and "Traceback" not in damaged.stderr and "damaged" in damaged.stderr
+
+
+def test_a_store_file_damaged_after_it_opens_says_so_and_a_restore_mends_it(scenario, tmp_path):
+    """A store file cut short or with blocks overwritten may still open and fail
+    on the first read: `stats` and `ingest` then exit 3 saying the file is
+    damaged and what to do, not "internal error" with a crash file; the backup
+    taken before puts it right."""
+    import shutil
+
+    home = tmp_path / "home"
+    with DuckDBStore(home) as store:
+        ingest_directory(store, scenario)
+    expected = json.loads(nigah("stats", "--checksum", "--json", "--home", home).stdout)
+    assert nigah("backup", tmp_path / "bk", "--home", home).returncode == 0
+    size = (home / "nigah.duckdb").stat().st_size
+    for where, cut in ((0.3, False), (0.7, False), (0.5, True)):
+        shutil.rmtree(tmp_path / "damaged", ignore_errors=True)
+        shutil.copytree(home, tmp_path / "damaged")
+        with open(tmp_path / "damaged" / "nigah.duckdb", "r+b") as f:
+            if cut:
+                f.truncate(int(size * where))
+            else:
+                f.seek(int(size * where))
+                f.write(b"\xff" * 262144)
+        for args in (("stats", "--checksum"), ("ingest", scenario, "--no-resolve")):
+            run = nigah(*args, "--home", tmp_path / "damaged")
+            assert run.returncode == 3, (where, args, run.stderr)
+            assert "damaged" in run.stderr and "nigah restore" in run.stderr and "Traceback" not in run.stderr
+            assert "internal error" not in run.stderr
+        mended = nigah("restore", tmp_path / "bk", "--home", tmp_path / "damaged", "--force")
+        assert mended.returncode == 0, mended.stderr
+        assert not (tmp_path / "damaged" / "journal").exists()   # the failed load's journal went with its store
+        assert json.loads(nigah("stats", "--checksum", "--json", "--home", tmp_path / "damaged").stdout) == expected

@@ -42,6 +42,11 @@ def main() -> None:
         console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise SystemExit(STORE_UNAVAILABLE) from None
     except Exception as exc:   # a fault in Nigah: one line for the officer, the details for its maintainers
+        from nigah.graph.store import damage
+
+        if (damaged := damage(exc)) is not None:   # not a fault but a damaged file: exit 3 with what to do
+            console.print(f"[red]error:[/red] {escape(str(damaged))}", highlight=False, soft_wrap=True)
+            raise SystemExit(STORE_UNAVAILABLE) from None
         where = _crash_file(redact(traceback.format_exc()))
         console.print(f"[red]error:[/red] internal error ({escape(redact(f'{type(exc).__name__}: {exc}'))[:300]}): "
                       f"a fault in Nigah, not in your data; the details are in {where}",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 from typing import Annotated, Optional
@@ -210,6 +211,9 @@ def restore(directory: Annotated[Path, typer.Argument(help="A directory written 
                  "or take a logical backup (`nigah backup --logical`) to move it to Neo4j")
         else:
             result = run(directory, home_dir(home), force=force)
+    # An interrupted load's journal describes the store just replaced: a rerun
+    # must not resume into the restored one (it loads in full, which is safe).
+    shutil.rmtree(home_dir(home) / "journal", ignore_errors=True)
     if as_json:
         print(json.dumps(result, indent=2, default=str))
         return
