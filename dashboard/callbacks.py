@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 from nigah.dashboard.bounds import path_hops, query_text
 from nigah.dashboard.elements import (apply_filters, flagged, merge_elements, node_score, shared_by_members,
                                       to_elements)
+from nigah.dashboard.placement import fitted, place
 from nigah.dashboard.profile import graphs, profile
 from nigah.dashboard.state import StoreHolder
 from nigah.graph.export.common import caption
@@ -131,6 +132,7 @@ def register(app, holder: StoreHolder) -> None:
 
     @app.callback(Output("graph", "elements"), Output("graph-status", "children"), Output("focus", "data"),
                   Output("show-more", "style"), Output("caps", "data"),
+                  Output("graph", "layout", allow_duplicate=True),
                   Input({"type": "hit", "nid": ALL}, "n_clicks"), *FILTERS, prevent_initial_call=True)
     def pick(_clicks, rel, window, months, min_risk):
         if not isinstance(ctx.triggered_id, dict) or not ctx.triggered[0]["value"]:
@@ -138,7 +140,7 @@ def register(app, holder: StoreHolder) -> None:
         nid = ctx.triggered_id["nid"]
         graph, counts = holder.call(lambda s: _drawn(s, nid, rel, window, months, min_risk))
         text, more = _status(graph, "Neighbourhood", counts)
-        return to_elements(graph, roots=(nid,)), text, nid, more, {nid: EXPAND_CAP}
+        return place(to_elements(graph, roots=(nid,))), text, nid, more, {nid: EXPAND_CAP}, fitted()
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
                   Output("graph-status", "children", allow_duplicate=True),
@@ -150,7 +152,7 @@ def register(app, holder: StoreHolder) -> None:
         nid = tapped["id"]
         graph, counts = holder.call(lambda s: _drawn(s, nid, rel, window, months, min_risk))
         text, more = _status(graph, f"Expanded {tapped.get('label', nid)}", counts)
-        return merge_elements(elements or [], to_elements(graph)), text, nid, more
+        return place(merge_elements(elements or [], to_elements(graph)), around=nid), text, nid, more
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
                   Output("graph-status", "children", allow_duplicate=True),
@@ -163,7 +165,8 @@ def register(app, holder: StoreHolder) -> None:
         limit = min((caps or {}).get(nid, EXPAND_CAP) + EXPAND_CAP, MORE_LIMIT)
         graph, counts = holder.call(lambda s: _drawn(s, nid, rel, window, months, min_risk, limit))
         text, more = _status(graph, f"Showing up to {limit}", counts)
-        return merge_elements(elements or [], to_elements(graph)), text, more, {**(caps or {}), nid: limit}
+        return (place(merge_elements(elements or [], to_elements(graph)), around=nid), text, more,
+                {**(caps or {}), nid: limit})
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
                   Output("graph-status", "children", allow_duplicate=True),
@@ -177,7 +180,7 @@ def register(app, holder: StoreHolder) -> None:
         # a slider's 0.1 steps add up to 0.5000000000000001: compare at the scores' own precision
         filtered, hidden = apply_filters(elements, round(float(min_risk or 0), 3), since, until, rel or None)
         drawn = sum("source" not in el["data"] for el in filtered)
-        return filtered, (f"Filters hide {hidden:,} of {drawn:,} drawn entities" if hidden
+        return place(filtered), (f"Filters hide {hidden:,} of {drawn:,} drawn entities" if hidden
                           else f"{drawn:,} entities drawn, none hidden by the filters")
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
@@ -214,7 +217,8 @@ def register(app, holder: StoreHolder) -> None:
         graph = holder.call(lambda s: s.subgraph(ids))
         on_path = {(a, b) for p in found for a, b in zip(p, p[1:])}
         graph.edges = [e for e in graph.edges if (e.source, e.target) in on_path or (e.target, e.source) in on_path]
-        merged = merge_elements(elements or [], to_elements(graph, roots=(source, target), extra="path"), mark="path")
+        merged = place(merge_elements(elements or [], to_elements(graph, roots=(source, target), extra="path"),
+                                      mark="path"), around=source)
         return merged, f"{len(found)} shortest path(s) of {len(found[0]) - 1} hops, drawn in pink"
 
     @app.callback(Output("details", "children"), Output("profile-graphs", "children"), Input("focus", "data"),
@@ -255,7 +259,8 @@ def register(app, holder: StoreHolder) -> None:
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
                   Output("graph-status", "children", allow_duplicate=True),
-                  Output("tabs", "active_tab"), Input({"type": "open-community", "community": ALL}, "n_clicks"),
+                  Output("tabs", "active_tab"), Output("graph", "layout", allow_duplicate=True),
+                  Input({"type": "open-community", "community": ALL}, "n_clicks"),
                   prevent_initial_call=True)
     def open_community(_clicks):
         if not isinstance(ctx.triggered_id, dict) or not ctx.triggered[0]["value"]:
@@ -272,6 +277,6 @@ def register(app, holder: StoreHolder) -> None:
             return members, shared_by_members(around, set(members))
 
         members, graph = holder.call(run)
-        return (to_elements(graph, roots=tuple(members)),
+        return (place(to_elements(graph, roots=tuple(members))),
                 f"Community {number}: {len(members)} traders and the {len(graph.nodes) - len(members)} "
-                f"agents, vehicles and suppliers two or more of them share", "investigation")
+                f"agents, vehicles and suppliers two or more of them share", "investigation", fitted())

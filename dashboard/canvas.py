@@ -1,16 +1,24 @@
 """Callbacks that change the drawing itself, not what the store holds: fit,
-layout choice, remove the selected entities, and undo the last removal (each
-keeps the drawing it replaced, up to ``UNDO_STEPS``). No "clear": dash-cytoscape
-leaves the drawing in place when its elements become an empty list, so a new
-search (which replaces the drawing) is the way to start again."""
+layout choice, and the edits an officer makes to a chart (remove, hide, show
+the hidden, pin, clear), each undoable and redoable (``UNDO_STEPS`` kept).
+
+Positions are the server's (``placement.py``): the canvas does not re-run a
+layout when elements come or go, so nothing jumps when a node is expanded; a
+layout the officer picks re-arranges all but the pinned. The canvas reports
+positions back after a drag, and after a layout through ``assets/20-canvas.js``.
+"""
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, no_update
+from dash import Input, Output, State, clientside_callback, ctx, no_update
 
-from nigah.dashboard.elements import restore_classes
+from nigah.dashboard.elements import classes_of, restore_classes
+from nigah.dashboard.placement import place
 
 UNDO_STEPS = 10
+HIDDEN = "hidden-by-officer"
+PINNED = "pinned"
 LAYOUT_OPTIONS = {
+    "preset": {"name": "preset", "animate": False},   # as placed: only a fit
     "cose": {"name": "cose", "animate": False, "nodeRepulsion": 8000},
     "fcose": {"name": "fcose", "animate": False, "quality": "default"},
     # the most linked in the middle (the option that would order by risk takes a JS function)
@@ -18,6 +26,7 @@ LAYOUT_OPTIONS = {
     "breadthfirst": {"name": "breadthfirst", "directed": False, "animate": False},
     "grid": {"name": "grid", "animate": False},
 }
+EDITS = ("canvas-remove", "canvas-hide", "canvas-show", "canvas-pin", "canvas-clear")
 
 
 def without(elements: list[dict], ids: set[str]) -> list[dict]:
@@ -31,30 +40,92 @@ def without(elements: list[dict], ids: set[str]) -> list[dict]:
             and el["data"].get("source") not in ids and el["data"].get("target") not in ids]
 
 
+def with_class(el: dict, name: str, on: bool) -> dict:
+    """``el`` with class ``name`` set or taken off (in ``classes`` and in its data's copy)."""
+    classes = [c for c in classes_of(el) if c != name] + ([name] if on else [])
+    data = {**el["data"], "cls": " ".join(c for c in classes if c != "filtered-out")}
+    return {**el, "data": data, "classes": " ".join(classes)}
+
+
+def hide(elements: list[dict], ids: set[str]) -> list[dict]:
+    """Hidden, not removed: the nodes ``ids`` and their links stay on the chart, unseen.
+
+    >>> els = [{"data": {"id": "a"}}, {"data": {"id": "e", "source": "a", "target": "b"}}]
+    >>> [el["classes"] for el in hide(els, {"a"})]
+    ['hidden-by-officer', 'hidden-by-officer']
+    """
+    return [with_class(el, HIDDEN, True) if {el["data"]["id"], el["data"].get("source"),
+                                            el["data"].get("target")} & ids else el for el in elements]
+
+
+def pin(elements: list[dict], ids: set[str]) -> tuple[list[dict], bool]:
+    """Pin the nodes ``ids`` where they are (a layout leaves them), or unpin them if all were pinned."""
+    chosen = [el for el in elements if el["data"]["id"] in ids and "source" not in el["data"]]
+    on = not all(el["data"].get("pinned") for el in chosen)
+    out = []
+    for el in elements:
+        if el in chosen:
+            el = with_class({**el, "data": {**el["data"], "pinned": on}, "locked": on}, PINNED, on)
+        out.append(el)
+    return out, on
+
+
+def edit(action: str, elements: list[dict], ids: set[str]) -> tuple[list[dict] | None, str]:
+    """The drawing after ``action`` on the selected ``ids``, and what to say; None: nothing to do."""
+    if action == "canvas-clear":
+        return ([], "Cleared the canvas (Undo puts it back).") if elements else (None, "The canvas is empty.")
+    if action == "canvas-show":
+        hidden = [el for el in elements if HIDDEN in classes_of(el)]
+        if not hidden:
+            return None, "Nothing is hidden."
+        shown = sum("source" not in el["data"] for el in hidden)
+        return [with_class(el, HIDDEN, False) for el in elements], f"Showing the {shown} hidden entities again."
+    if not ids:
+        return None, "Select entities first: click one, shift-click more, or drag a box."
+    if action == "canvas-remove":
+        return without(elements, ids), f"Removed {len(ids)} entities from the canvas (Undo puts them back)."
+    if action == "canvas-hide":
+        return hide(elements, ids), f"Hid {len(ids)} entities (Show hidden brings them back)."
+    pinned, on = pin(elements, ids)
+    return pinned, (f"Pinned {len(ids)} entities: a layout leaves them where they are." if on
+                    else f"Unpinned {len(ids)} entities.")
+
+
 def register(app) -> None:
 
     @app.callback(Output("graph", "layout"), Input("canvas-layout", "value"), Input("canvas-fit", "n_clicks"),
                   prevent_initial_call=True)
     def relayout(name, _fit):
-        # A new layout object re-runs the layout and fits the drawing to the canvas.
-        return {**LAYOUT_OPTIONS.get(name, LAYOUT_OPTIONS["cose"]), "fit": True,
-                "refresh": ctx.triggered_id == "canvas-fit" and (_fit or 0)}
+        # A new layout object re-runs the layout (pinned nodes stay) and fits the drawing.
+        chosen = "preset" if ctx.triggered_id == "canvas-fit" else name
+        return {**LAYOUT_OPTIONS.get(chosen, LAYOUT_OPTIONS["preset"]), "fit": True, "refresh": _fit or 0}
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
                   Output("graph-status", "children", allow_duplicate=True),
                   Output("canvas-history", "data"),
-                  Input("canvas-remove", "n_clicks"), Input("canvas-undo", "n_clicks"),
+                  *(Input(b, "n_clicks") for b in EDITS), Input("canvas-undo", "n_clicks"),
+                  Input("canvas-redo", "n_clicks"),
                   State("graph", "selectedNodeData"), State("graph", "elements"), State("canvas-history", "data"),
                   prevent_initial_call=True)
-    def edit(_remove, _undo, selected, elements, history):
-        elements, history = restore_classes(elements or []), list(history or [])
-        if ctx.triggered_id == "canvas-undo":
-            if not history:
-                return no_update, "Nothing to undo.", no_update
-            return history[-1], "Put back the drawing before the last change.", history[:-1]
-        ids = {d["id"] for d in selected or []}
-        if not ids:
-            return no_update, "Select entities first: click one, shift-click more, or drag a box.", no_update
-        kept = without(elements, ids)
-        return kept, f"Removed {len(ids)} entities from the canvas (Undo puts them back).", \
-            (history + [elements])[-UNDO_STEPS:]
+    def change(*args):
+        selected, elements, history = args[-3:]
+        elements = restore_classes(elements or [])
+        history = history if isinstance(history, dict) else {}
+        undo, redo = list(history.get("undo", [])), list(history.get("redo", []))
+        action = ctx.triggered_id
+        if action in ("canvas-undo", "canvas-redo"):
+            back, forth = (undo, redo) if action == "canvas-undo" else (redo, undo)
+            if not back:
+                return no_update, f"Nothing to {action.split('-')[1]}.", no_update
+            forth.append(elements)
+            return place(back.pop()), ("Put back the drawing before the last change." if action == "canvas-undo"
+                                else "Made the change again."), {"undo": undo[-UNDO_STEPS:], "redo": redo[-UNDO_STEPS:]}
+        changed, said = edit(action, elements, {d["id"] for d in selected or []})
+        if changed is None:
+            return no_update, said, no_update
+        return place(changed), said, {"undo": (undo + [elements])[-UNDO_STEPS:], "redo": []}
+
+    # dash-cytoscape keeps its drawing when given an empty list: clearing is done in the browser
+    clientside_callback(
+        """function(n) { if (n && window.cy) { window.cy.elements().remove(); } return window.dash_clientside.no_update; }""",
+        Output("canvas-clear", "title"), Input("canvas-clear", "n_clicks"), prevent_initial_call=True)

@@ -12,6 +12,7 @@ from dash.exceptions import PreventUpdate
 
 from nigah.dashboard.bounds import MAX_CASE
 from nigah.dashboard.elements import to_elements
+from nigah.dashboard.placement import fitted, place
 from nigah.dashboard.state import StoreHolder
 from nigah.graph.export import SUFFIXES, export
 from nigah.graph.export.common import caption, file_name
@@ -181,12 +182,13 @@ def register(app, holder: StoreHolder) -> None:
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
                   Output("graph-status", "children", allow_duplicate=True),
+                  Output("graph", "layout", allow_duplicate=True),
                   Input("case-draw", "n_clicks"), State("case", "data"), prevent_initial_call=True)
     def draw(_n, case):
         if not (case or {}).get("entities"):
             raise PreventUpdate
         graph = holder.call(lambda s: s.subgraph(case["entities"]))
-        return to_elements(graph), f"Case: {len(graph.nodes)} entities, {len(graph.edges)} links"
+        return place(to_elements(graph)), f"Case: {len(graph.nodes)} entities, {len(graph.edges)} links", fitted()
 
     @app.callback(Output("download", "data"), Output("case-status", "children", allow_duplicate=True),
                   Input("export-button", "n_clicks"), State("export-format", "value"), State("case", "data"),

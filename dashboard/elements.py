@@ -154,6 +154,8 @@ def stylesheet() -> list[dict]:
         {"selector": "node.path", "style": {"border-width": 4, "border-color": "#d63384"}},
         {"selector": "node.flagged", "style": {"background-blacken": -0.1, "shape": "diamond"}},
         {"selector": f".{FILTERED}", "style": {"display": "none"}},
+        {"selector": ".hidden-by-officer", "style": {"display": "none"}},
+        {"selector": "node.pinned", "style": {"border-width": 3, "border-style": "double", "border-color": "#495057"}},
         # a detail two entities share (no file states it): dashed, red, labelled "same phone"
         {"selector": "edge.shared", "style": {"line-style": "dashed", "line-color": "#dc3545", "width": 2,
                                               "target-arrow-shape": "none", "label": "data(title)",

@@ -41,7 +41,7 @@ def path_finder() -> dbc.InputGroup:
     ], size="sm", className="mb-2")
 
 
-LAYOUTS = {"cose": "Force-directed", "fcose": "Force-directed (fast)", "concentric": "Rings, most linked inside",
+LAYOUTS = {"preset": "As placed (layout…)", "cose": "Force-directed", "fcose": "Force-directed (fast)", "concentric": "Rings, most linked inside",
            "breadthfirst": "Tree from the start", "grid": "Grid"}
 
 
@@ -52,9 +52,18 @@ def canvas_tools() -> html.Div:
             dbc.Button("Fit", id="canvas-fit", n_clicks=0, title="Fit the drawing to the canvas"),
             dbc.Button("Remove selected", id="canvas-remove", n_clicks=0,
                        title="Take the selected entities off the canvas (shift-click or drag a box to select several)"),
-            dbc.Button("Undo", id="canvas-undo", n_clicks=0, title="Put back what the last change took away"),
+            dbc.Button("Hide selected", id="canvas-hide", n_clicks=0,
+                       title="Hide the selected entities, keeping them on the chart"),
+            dbc.Button("Show hidden", id="canvas-show", n_clicks=0, title="Show every hidden entity again"),
+            dbc.Button("Pin", id="canvas-pin", n_clicks=0,
+                       title="Pin the selected where they are: a layout leaves them (again: unpin)"),
+            dbc.Button("Clear", id="canvas-clear", n_clicks=0, title="Take everything off the canvas"),
         ], size="sm", className="me-2"),
-        dbc.Select(id="canvas-layout", value="cose", size="sm", style={"width": "13rem", "display": "inline-block"},
+        dbc.ButtonGroup([
+            dbc.Button("Undo", id="canvas-undo", n_clicks=0, title="Put back what the last change took away"),
+            dbc.Button("Redo", id="canvas-redo", n_clicks=0, title="Make the undone change again"),
+        ], size="sm", className="me-2"),
+        dbc.Select(id="canvas-layout", value="preset", size="sm", style={"width": "13rem", "display": "inline-block"},
                    options=[{"label": v, "value": k} for k, v in LAYOUTS.items()]),
     ], className="mb-2")
 
@@ -114,8 +123,10 @@ def layout() -> html.Div:
         # A spinner over the canvas while it is being redrawn (an expansion, a
         # path, a filter): the drawing stays visible underneath.
         dcc.Loading(cyto.Cytoscape(id="graph", elements=[], stylesheet=stylesheet(),
-                                   layout={"name": "cose", "animate": False, "nodeRepulsion": 8000},
-                                   style={"width": "100%", "height": "70vh"}, minZoom=0.1, maxZoom=3,
+                                   # positions come from the server (placement.py): adding
+                                   # elements must not re-run a layout and move what is drawn
+                                   layout={"name": "preset"}, autoRefreshLayout=False,
+                                   style={"width": "100%", "height": "70vh"}, minZoom=0.05, maxZoom=1.6,
                                    wheelSensitivity=0.2,   # a wheel notch zooms a little, not ×2.5
                                    boxSelectionEnabled=True),
                     target_components={"graph": "elements"}, delay_show=250, type="circle",
@@ -145,5 +156,5 @@ def layout() -> html.Div:
         # reload keeps them; closing the tab (a shared desk) forgets them.
         dcc.Store(id="case", data={"entities": [], "notes": {}}, storage_type="session"),
         dcc.Store(id="case-origin", storage_type="session"), dcc.Store(id="case-armed"),
-        dcc.Store(id="canvas-history", data=[]),   # earlier drawings, for Undo
+        dcc.Store(id="canvas-history", data={}),   # earlier and undone drawings, for Undo and Redo
     ])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from pathlib import Path
 
 import networkx as nx
@@ -442,25 +443,73 @@ def test_a_shared_phone_shows_at_one_expansion(server, browser, home):
     browser.save_screenshot(str(ARTIFACTS / "12-shared-phone.png"))
 
 
+POSITIONS = CY + "const p = {}; cy.nodes().forEach(n => { p[n.id()] = [n.position('x'), n.position('y')]; }); return p;"
+
+
 def test_the_canvas_tools_remove_undo_clear_and_lay_out(server, browser, home):
-    """Finding 7: remove the selected entities, undo it, lay out another way."""
+    """Finding 7: what is drawn stays where it is (or where the officer dragged
+    it) when more is expanded; remove, hide, pin, clear, undo and redo; lay out
+    another way."""
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.support.ui import Select
 
     with DuckDBStore(home, snapshot=True) as store:
         ntn = store.node_table("Trader", [])["ntn"].iloc[3]
     pick(browser, server, ntn)
     wait(browser, lambda d: d.execute_script(NODE_COUNT) > 2)
+    # drag the trader itself with the mouse, then expand one of its GDs
+    canvas = browser.find_element("id", "graph")
+    x, y = browser.execute_script(CY + f"const p = cy.getElementById('Trader:{ntn}').renderedPosition(); return [p.x, p.y];")
+    size = canvas.size
+    ActionChains(browser).move_to_element_with_offset(canvas, x - size["width"] / 2, y - size["height"] / 2) \
+        .click_and_hold().move_by_offset(60, 40).move_by_offset(20, 10).release().perform()
+    wait(browser, lambda d: d.execute_script(POSITIONS)[f"Trader:{ntn}"] != [None, None])
+    before = browser.execute_script(POSITIONS)
+    gd = browser.execute_script(CY + "return cy.nodes('.Declaration')[0].id();")
+    time.sleep(0.5)   # the canvas reports the drag back after 100 ms
+    browser.execute_script(CY + f"cy.getElementById('{gd}').emit('tap');")
+    wait(browser, lambda d: d.execute_script(NODE_COUNT) > len(before))
+    after = browser.execute_script(POSITIONS)
+    moved = [nid for nid, p in before.items() if abs(after[nid][0] - p[0]) > 1 or abs(after[nid][1] - p[1]) > 1]
+    assert not moved, f"{len(moved)} of {len(before)} drawn entities moved when a GD was expanded"
+    browser.save_screenshot(str(ARTIFACTS / "14-expanded-in-place.png"))
     drawn = browser.execute_script(NODE_COUNT)
+    # hide two, show them again; pin one: a layout leaves it where it is
+    browser.execute_script(CY + "cy.nodes().unselect(); cy.nodes('.Declaration').slice(0, 2).select();")
+    time.sleep(0.4)   # the canvas reports a selection after 100 ms
+    click(browser, "canvas-hide")
+    wait(browser, lambda d: d.execute_script(CY + "return cy.nodes(':visible').length;") == drawn - 2)
+    click(browser, "canvas-show")
+    wait(browser, lambda d: d.execute_script(CY + "return cy.nodes(':visible').length;") == drawn)
+    browser.execute_script(CY + f"cy.nodes().unselect(); cy.getElementById('Trader:{ntn}').select();")
+    time.sleep(0.4)
+    click(browser, "canvas-pin")
+    wait(browser, lambda d: d.execute_script(CY + f"return cy.getElementById('Trader:{ntn}').locked();"))
+    pinned_at = browser.execute_script(POSITIONS)[f"Trader:{ntn}"]
+    browser.execute_script(CY + "cy.nodes().unselect();")
+    time.sleep(0.4)
     browser.execute_script(CY + "cy.nodes('.Declaration').slice(0, 2).select();")
+    time.sleep(0.4)
     click(browser, "canvas-remove")
     wait(browser, lambda d: d.execute_script(NODE_COUNT) == drawn - 2)
     assert browser.execute_script(CY + "return cy.nodes('.Declaration').length > 0;")   # still coloured by label
     click(browser, "canvas-undo")
     wait(browser, lambda d: d.execute_script(NODE_COUNT) == drawn)
     assert browser.execute_script(CY + f"return cy.getElementById('Trader:{ntn}').hasClass('root');")
+    click(browser, "canvas-redo")
+    wait(browser, lambda d: d.execute_script(NODE_COUNT) == drawn - 2)
+    click(browser, "canvas-undo")
+    wait(browser, lambda d: d.execute_script(NODE_COUNT) == drawn)
+    # clear, and undo the clearing
+    click(browser, "canvas-clear")
+    wait(browser, lambda d: d.execute_script(NODE_COUNT) == 0)
+    click(browser, "canvas-undo")
+    wait(browser, lambda d: d.execute_script(NODE_COUNT) == drawn)
     sel = browser.find_element("id", "canvas-layout")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", sel)
     Select(sel).select_by_value("concentric")
     wait(browser, lambda d: d.find_element("id", "canvas-layout").get_attribute("value") == "concentric")
     assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]   # the layout ran
+    wait(browser, lambda d: d.execute_script(POSITIONS) != after)
+    assert browser.execute_script(POSITIONS)[f"Trader:{ntn}"] == pinned_at    # the pinned one stayed
     browser.save_screenshot(str(ARTIFACTS / "13-concentric.png"))
