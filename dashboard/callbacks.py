@@ -22,6 +22,7 @@ from nigah.graph.store import matched_field
 SHOWN = 25        # search results listed
 EXPAND_CAP = 300  # neighbours drawn per click; "show more" adds as many again
 MORE_LIMIT = 2000
+ASK_ABOVE = 100   # an entity with more neighbours than this: the officer chooses what to draw
 HIDE, SHOW = {"display": "none"}, {"display": "inline-block"}
 
 
@@ -84,9 +85,19 @@ def _status(graph: Subgraph, what: str, counts: dict[str, int] | None = None) ->
 
 
 def _drawn(store, nid, rel, window, months, min_risk, limit: int = EXPAND_CAP):
-    """The expansion and, when it is capped, the neighbour counts per relationship type."""
+    """The expansion and, when it is capped, the neighbour counts per relationship
+    type; for an entity with more than ``ASK_ABOVE`` neighbours, only the entity
+    itself and the counts, for the officer to choose from (``pending`` true)."""
+    counts = neighbour_counts(store, nid, rel, window, months)
+    if sum(counts.values()) > ASK_ABOVE:
+        return Subgraph(store.get_nodes([nid]), [], False, {}), counts, True
     graph = expand(store, nid, rel, window, months, min_risk, limit)
-    return graph, (neighbour_counts(store, nid, rel, window, months) if graph.truncated else None)
+    return graph, (counts if graph.truncated else None), False
+
+
+def _asked(nid: str, counts: dict[str, int]) -> str:
+    return (f"{sum(counts.values()):,} neighbours in all: choose the kinds and how many to draw "
+            "(the riskiest first, then the latest).")
 
 
 FILTERS = [State("rel-filter", "value"), State("window", "value"), State("months", "data"),
@@ -132,27 +143,62 @@ def register(app, holder: StoreHolder) -> None:
 
     @app.callback(Output("graph", "elements"), Output("graph-status", "children"), Output("focus", "data"),
                   Output("show-more", "style"), Output("caps", "data"),
-                  Output("graph", "layout", allow_duplicate=True),
+                  Output("graph", "layout", allow_duplicate=True), Output("expand-pending", "data"),
                   Input({"type": "hit", "nid": ALL}, "n_clicks"), *FILTERS, prevent_initial_call=True)
     def pick(_clicks, rel, window, months, min_risk):
         if not isinstance(ctx.triggered_id, dict) or not ctx.triggered[0]["value"]:
             raise PreventUpdate  # the result list was redrawn, nothing clicked
         nid = ctx.triggered_id["nid"]
-        graph, counts = holder.call(lambda s: _drawn(s, nid, rel, window, months, min_risk))
-        text, more = _status(graph, "Neighbourhood", counts)
-        return place(to_elements(graph, roots=(nid,))), text, nid, more, {nid: EXPAND_CAP}, fitted()
+        graph, counts, ask = holder.call(lambda s: _drawn(s, nid, rel, window, months, min_risk))
+        text, more = (_asked(nid, counts), HIDE) if ask else _status(graph, "Neighbourhood", counts)
+        return (place(to_elements(graph, roots=(nid,))), text, nid, more, {nid: EXPAND_CAP}, fitted(),
+                {"nid": nid, "counts": counts} if ask else None)
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
                   Output("graph-status", "children", allow_duplicate=True),
                   Output("focus", "data", allow_duplicate=True), Output("show-more", "style", allow_duplicate=True),
+                  Output("expand-pending", "data", allow_duplicate=True),
                   Input("graph", "tapNodeData"), State("graph", "elements"), *FILTERS, prevent_initial_call=True)
     def tap(tapped, elements, rel, window, months, min_risk):
         if not tapped:
             raise PreventUpdate
         nid = tapped["id"]
-        graph, counts = holder.call(lambda s: _drawn(s, nid, rel, window, months, min_risk))
+        graph, counts, ask = holder.call(lambda s: _drawn(s, nid, rel, window, months, min_risk))
+        if ask:
+            return no_update, _asked(nid, counts), nid, HIDE, {"nid": nid, "counts": counts}
         text, more = _status(graph, f"Expanded {tapped.get('label', nid)}", counts)
-        return place(merge_elements(elements or [], to_elements(graph)), around=nid), text, nid, more
+        return place(merge_elements(elements or [], to_elements(graph)), around=nid), text, nid, more, None
+
+    @app.callback(Output("expand-choice", "style"), Output("expand-what", "children"),
+                  Output("expand-types", "options"), Output("expand-types", "value"),
+                  Input("expand-pending", "data"), prevent_initial_call=True)
+    def offer(pending):
+        """The choice for a busy entity: each kind of neighbour with its count, the biggest first."""
+        if not pending:
+            return HIDE, no_update, no_update, no_update
+        counts = sorted(pending["counts"].items(), key=lambda kv: -kv[1])
+        options = [{"label": f"{SCHEMA.relationship(t).title} · {n:,}", "value": t} for t, n in counts]
+        title = holder.call(lambda s: [caption(n) for n in s.get_nodes([pending["nid"]])]) or [pending["nid"]]
+        return ({"display": "block"}, f"{title[0]} has {sum(n for _, n in counts):,} neighbours. Draw which?",
+                options, [counts[0][0]])
+
+    @app.callback(Output("graph", "elements", allow_duplicate=True),
+                  Output("graph-status", "children", allow_duplicate=True),
+                  Output("expand-pending", "data", allow_duplicate=True), Output("caps", "data", allow_duplicate=True),
+                  Input("expand-draw", "n_clicks"), State("expand-pending", "data"), State("expand-types", "value"),
+                  State("expand-n", "value"), State("graph", "elements"), State("caps", "data"), *FILTERS,
+                  prevent_initial_call=True)
+    def draw_chosen(_n, pending, types, count, elements, caps, rel, window, months, min_risk):
+        if not pending or not types:
+            return no_update, "Tick at least one kind of neighbour to draw.", no_update, no_update
+        nid = pending["nid"]
+        limit = max(1, min(int(count or 50), MORE_LIMIT))   # bounded here, whatever the page sent
+        chosen = [t for t in types if t in SCHEMA.relationships]
+        # the store's limit counts the start too
+        graph = holder.call(lambda s: expand(s, nid, chosen, window, months, min_risk, limit + 1))
+        text, _ = _status(graph, f"The riskiest {limit:,} of {sum(pending['counts'].get(t, 0) for t in chosen):,}")
+        merged = merge_elements(elements or [], to_elements(graph, roots=(nid,)))
+        return place(merged, around=nid), text, None, {**(caps or {}), nid: limit}
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
                   Output("graph-status", "children", allow_duplicate=True),
@@ -163,7 +209,11 @@ def register(app, holder: StoreHolder) -> None:
         if not nid:
             raise PreventUpdate
         limit = min((caps or {}).get(nid, EXPAND_CAP) + EXPAND_CAP, MORE_LIMIT)
-        graph, counts = holder.call(lambda s: _drawn(s, nid, rel, window, months, min_risk, limit))
+        def run(store):
+            graph = expand(store, nid, rel, window, months, min_risk, limit)
+            return graph, neighbour_counts(store, nid, rel, window, months) if graph.truncated else None
+
+        graph, counts = holder.call(run)
         text, more = _status(graph, f"Showing up to {limit}", counts)
         return (place(merge_elements(elements or [], to_elements(graph)), around=nid), text, more,
                 {**(caps or {}), nid: limit})

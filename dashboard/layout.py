@@ -68,6 +68,19 @@ def canvas_tools() -> html.Div:
     ], className="mb-2")
 
 
+def expand_choice() -> html.Div:
+    """For an entity with many neighbours: which kinds to draw, and how many
+    (the riskiest first), chosen before anything is drawn."""
+    return html.Div([
+        html.Div(id="expand-what", className="small mb-1"),
+        dbc.Checklist(id="expand-types", options=[], value=[], inline=True, className="small mb-1"),
+        dbc.InputGroup([dbc.InputGroupText("draw the riskiest"),
+                        dbc.Input(id="expand-n", type="number", min=1, max=2000, step=1, value=50,
+                                  style={"maxWidth": "6rem"}),
+                        dbc.Button("Draw", id="expand-draw", n_clicks=0, color="primary")], size="sm"),
+    ], id="expand-choice", className="border rounded p-2 mb-2 expand-choice", style={"display": "none"})
+
+
 def case_card() -> dbc.Card:
     return dbc.Card([dbc.CardHeader("Case"), dbc.CardBody([
         dbc.InputGroup([dbc.Input(id="case-name", placeholder="Case name", type="text", maxLength=120),
@@ -119,6 +132,7 @@ def layout() -> html.Div:
         html.Div([html.Span(id="graph-status", className="small text-muted me-2"),
                   dbc.Button("Show more", id="show-more", n_clicks=0, size="sm", outline=True,
                              color="secondary", style={"display": "none"})], className="mb-2"),
+        expand_choice(),
         canvas_tools(),
         # A spinner over the canvas while it is being redrawn (an expansion, a
         # path, a filter): the drawing stays visible underneath.
@@ -151,7 +165,7 @@ def layout() -> html.Div:
             dbc.Tab(communities, label="Communities", tab_id="communities", className="pt-3"),
             dbc.Tab(regional_layout(), label="Regional risk", tab_id="regional", className="pt-3"),
         ], id="tabs", active_tab="investigation", className="nigah-tabs"), fluid=True),
-        dcc.Store(id="focus"), dcc.Store(id="caps", data={}), dcc.Store(id="months", data=[]),
+        dcc.Store(id="focus"), dcc.Store(id="caps", data={}), dcc.Store(id="expand-pending"), dcc.Store(id="months", data=[]),
         # The basket and where it came from live in the tab's session storage: a
         # reload keeps them; closing the tab (a shared desk) forgets them.
         dcc.Store(id="case", data={"entities": [], "notes": {}}, storage_type="session"),

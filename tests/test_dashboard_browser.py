@@ -389,7 +389,9 @@ def test_cases_cannot_be_lost(server, browser, scenario, home, tmp_path):
 def test_filters_redraw_what_is_drawn(server, browser, home):
     """Finding 3: moving the minimum risk hides the drawn entities under it at
     once (the start stays), and moving it back shows them again; finding 2: a
-    busy node draws its riskiest neighbours first."""
+    busy node first says what it has, per kind, and draws the riskiest N of
+    the kinds chosen."""
+    from nigah.dashboard.callbacks import ASK_ABOVE
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -399,14 +401,26 @@ def test_filters_redraw_what_is_drawn(server, browser, home):
         gds = store.node_table("Declaration", ["risk"]).set_index("gd_number")["risk"]
         theirs = store.relationship_table("CLEARED_BY").query("target == @busy")["source"]
     visible = CY + "return cy.nodes().filter(n => !n.hasClass('filtered-out')).length;"
+    assert theirs.nunique() > ASK_ABOVE, "the test needs a busy agent"
     pick(browser, server, busy)
+    # nothing drawn yet but the agent: the choice, with each kind's count
+    wait(browser, lambda d: d.find_element(By.ID, "expand-choice").is_displayed())
+    assert browser.execute_script(NODE_COUNT) == 1
+    choice = browser.find_element(By.ID, "expand-choice").text
+    assert f"Cleared by · {theirs.nunique():,}" in choice, choice
+    count = browser.find_element(By.ID, "expand-n")
+    count.send_keys(Keys.CONTROL, "a")
+    count.send_keys(Keys.DELETE, "60")
+    browser.save_screenshot(str(ARTIFACTS / "15-choose-what-to-draw.png"))
+    click(browser, "expand-draw")
     wait(browser, lambda d: d.execute_script(NODE_COUNT) > 5)
     drawn = browser.execute_script(visible)
     drawn_scores = browser.execute_script(CY + "return cy.nodes('.Declaration').map(n => n.data('score'));")
-    if len(theirs) > len(drawn_scores):   # capped: what is drawn is the riskiest of the agent's GDs
-        assert min(drawn_scores) >= sorted(gds[theirs], reverse=True)[len(drawn_scores) - 1] - 1e-3
-        status = browser.find_element(By.ID, "graph-status").text   # and it says what there is in all
-        assert f"Cleared by {theirs.nunique():,}" in status and "riskiest drawn first" in status, status
+    assert len(drawn_scores) == 60   # the chosen number, of the chosen kind: the riskiest of the agent's GDs
+    assert min(drawn_scores) >= sorted(gds[theirs], reverse=True)[59] - 1e-3
+    status = browser.find_element(By.ID, "graph-status").text
+    assert f"The riskiest 60 of {theirs.nunique():,}" in status, status
+    assert not browser.find_element(By.ID, "expand-choice").is_displayed()
     handle = browser.find_element(By.CSS_SELECTOR, "#min-risk [role=slider]")
     handle.click()
     for _ in range(5):
