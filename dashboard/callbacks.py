@@ -143,7 +143,7 @@ def register(app, holder: StoreHolder) -> None:
 
     @app.callback(Output("graph", "elements"), Output("graph-status", "children"), Output("focus", "data"),
                   Output("show-more", "style"), Output("caps", "data"),
-                  Output("graph", "layout", allow_duplicate=True), Output("expand-pending", "data"),
+                  Output("fit-request", "data", allow_duplicate=True), Output("expand-pending", "data"),
                   Input({"type": "hit", "nid": ALL}, "n_clicks"), *FILTERS, prevent_initial_call=True)
     def pick(_clicks, rel, window, months, min_risk):
         if not isinstance(ctx.triggered_id, dict) or not ctx.triggered[0]["value"]:
@@ -309,7 +309,7 @@ def register(app, holder: StoreHolder) -> None:
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
                   Output("graph-status", "children", allow_duplicate=True),
-                  Output("tabs", "active_tab"), Output("graph", "layout", allow_duplicate=True),
+                  Output("tabs", "active_tab"), Output("fit-request", "data", allow_duplicate=True),
                   Input({"type": "open-community", "community": ALL}, "n_clicks"),
                   prevent_initial_call=True)
     def open_community(_clicks):

@@ -125,6 +125,16 @@ def register(app) -> None:
             return no_update, said, no_update
         return place(changed), said, {"undo": (undo + [elements])[-UNDO_STEPS:], "redo": []}
 
+    # A new drawing (a search pick, a community, a case) is fitted once its
+    # elements are on the canvas: a layout sent in the same response as the
+    # elements ran before they arrived and left the drawing in a corner.
+    clientside_callback(
+        """function(token) {
+            setTimeout(function () {   // resized first: the canvas may have been on a hidden tab
+                if (window.cy) { window.cy.resize(); window.cy.fit(window.cy.elements(':visible'), 30); } }, 150);
+            return token; }""",
+        Output("fit-done", "data"), Input("fit-request", "data"), prevent_initial_call=True)
+
     # dash-cytoscape keeps its drawing when given an empty list: clearing is done in the browser
     clientside_callback(
         """function(n) { if (n && window.cy) { window.cy.elements().remove(); } return window.dash_clientside.no_update; }""",

@@ -182,7 +182,7 @@ def register(app, holder: StoreHolder) -> None:
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
                   Output("graph-status", "children", allow_duplicate=True),
-                  Output("graph", "layout", allow_duplicate=True),
+                  Output("fit-request", "data", allow_duplicate=True),
                   Input("case-draw", "n_clicks"), State("case", "data"), prevent_initial_call=True)
     def draw(_n, case):
         if not (case or {}).get("entities"):

@@ -165,7 +165,8 @@ def layout() -> html.Div:
             dbc.Tab(communities, label="Communities", tab_id="communities", className="pt-3"),
             dbc.Tab(regional_layout(), label="Regional risk", tab_id="regional", className="pt-3"),
         ], id="tabs", active_tab="investigation", className="nigah-tabs"), fluid=True),
-        dcc.Store(id="focus"), dcc.Store(id="caps", data={}), dcc.Store(id="expand-pending"), dcc.Store(id="months", data=[]),
+        dcc.Store(id="focus"), dcc.Store(id="caps", data={}), dcc.Store(id="expand-pending"),
+        dcc.Store(id="fit-request"), dcc.Store(id="fit-done"), dcc.Store(id="months", data=[]),
         # The basket and where it came from live in the tab's session storage: a
         # reload keeps them; closing the tab (a shared desk) forgets them.
         dcc.Store(id="case", data={"entities": [], "notes": {}}, storage_type="session"),

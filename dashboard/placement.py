@@ -74,10 +74,10 @@ def force_layout(elements: list[dict]) -> dict[str, tuple[float, float]]:
     return {nid: (coords[n][0] * scale, coords[n][1] * scale) for nid, n in number.items()}
 
 
-def fitted() -> dict:
-    """The canvas layout that draws the given positions and fits them to the
-    canvas (a new object each time, so the canvas runs it again)."""
-    return {"name": "preset", "fit": True, "padding": 30, "refresh": time.monotonic()}
+def fitted() -> float:
+    """A request to fit a new drawing to the canvas (``fit-request``): a new
+    value each time, answered in the browser once the drawing is in place."""
+    return time.monotonic()
 
 
 def place(elements: list[dict], around: str | None = None) -> list[dict]:
