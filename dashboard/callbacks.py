@@ -74,6 +74,31 @@ def neighbour_counts(store, nid: str, rel, window, months) -> dict[str, int]:
     return {t: n for t, n in counts.items() if n}
 
 
+def timeline_months(relayout: dict | None, months: list[str]) -> list[int] | None:
+    """The time-window slider's value for a timeline zoomed to ``relayout``'s range.
+
+    >>> months = ["2025-01", "2025-02", "2025-03", "2025-04"]
+    >>> timeline_months({"xaxis.range[0]": "2025-02-10", "xaxis.range[1]": "2025-03-05 12:00"}, months)
+    [1, 2]
+    >>> timeline_months({"xaxis.autorange": True}, months), timeline_months({"dragmode": "pan"}, months)
+    ([0, 3], None)
+    >>> timeline_months({"xaxis.range": ["2025-03-01", "2025-04-30"]}, months)
+    [2, 3]
+    """
+    if not relayout or not months:
+        return None
+    if relayout.get("xaxis.autorange"):
+        return [0, len(months) - 1]
+    # a zoom with the mouse says range[0] and range[1]; Plotly.relayout, the range
+    ends = relayout.get("xaxis.range") or [relayout.get(f"xaxis.range[{i}]") for i in (0, 1)]
+    if len(ends) != 2 or None in ends:
+        return None
+    periods = pd.PeriodIndex(months, freq="M")
+    lo, hi = (pd.Timestamp(end).to_period("M") for end in ends)
+    inside = [i for i, p in enumerate(periods) if lo <= p <= hi]
+    return [inside[0], inside[-1]] if inside else None
+
+
 def _status(graph: Subgraph, what: str, counts: dict[str, int] | None = None) -> tuple[str, dict]:
     text = f"{what}: {len(graph.nodes)} entities, {len(graph.edges)} links"
     if graph.truncated:
@@ -220,18 +245,28 @@ def register(app, holder: StoreHolder) -> None:
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
                   Output("graph-status", "children", allow_duplicate=True),
+                  Output("window", "value", allow_duplicate=True),
                   Input("min-risk", "value"), Input("window", "value"), Input("rel-filter", "value"),
+                  Input({"type": "timeline", "nid": ALL}, "relayoutData"),
                   State("months", "data"), State("graph", "elements"), prevent_initial_call=True)
-    def refilter(min_risk, window, rel, months, elements):
-        """A filter moved: what is drawn follows at once, not only the next expansion."""
+    def refilter(min_risk, window, rel, timeline, months, elements):
+        """A filter moved: what is drawn follows at once, not only the next
+        expansion. Zooming the profile's timeline is moving the time window to
+        the months it shows (and the slider follows); resetting its zoom opens it."""
+        slider = no_update
+        if isinstance(ctx.triggered_id, dict):   # the timeline
+            slider = timeline_months((timeline or [None])[0], months)
+            if slider is None:
+                raise PreventUpdate
+            window = slider
         if not elements:
-            raise PreventUpdate
+            return no_update, no_update, slider
         since, until = _window(window, months)
         # a slider's 0.1 steps add up to 0.5000000000000001: compare at the scores' own precision
         filtered, hidden = apply_filters(elements, round(float(min_risk or 0), 3), since, until, rel or None)
         drawn = sum("source" not in el["data"] for el in filtered)
         return place(filtered), (f"Filters hide {hidden:,} of {drawn:,} drawn entities" if hidden
-                          else f"{drawn:,} entities drawn, none hidden by the filters")
+                                 else f"{drawn:,} entities drawn, none hidden by the filters"), slider
 
     @app.callback(Output("graph", "elements", allow_duplicate=True),
                   Output("graph-status", "children", allow_duplicate=True),

@@ -9,7 +9,7 @@ positions back after a drag, and after a layout through ``assets/20-canvas.js``.
 """
 from __future__ import annotations
 
-from dash import Input, Output, State, clientside_callback, ctx, no_update
+from dash import ALL, Input, Output, State, clientside_callback, ctx, no_update
 
 from nigah.dashboard.elements import classes_of, restore_classes
 from nigah.dashboard.placement import place
@@ -134,6 +134,18 @@ def register(app) -> None:
                 if (window.cy) { window.cy.resize(); window.cy.fit(window.cy.elements(':visible'), 30); } }, 150);
             return token; }""",
         Output("fit-done", "data"), Input("fit-request", "data"), prevent_initial_call=True)
+
+    # A GD clicked on the profile's timeline is selected on the canvas.
+    clientside_callback(
+        """function(clicks) {
+            const click = (clicks || []).find(c => c && c.points && c.points.length);
+            if (click && window.cy) {
+                window.cy.nodes().unselect();
+                window.cy.getElementById(click.points[0].customdata).select();
+            }
+            return window.dash_clientside.no_update; }""",
+        Output("fit-done", "data", allow_duplicate=True), Input({"type": "timeline", "nid": ALL}, "clickData"),
+        prevent_initial_call=True)
 
     # dash-cytoscape keeps its drawing when given an empty list: clearing is done in the browser
     clientside_callback(

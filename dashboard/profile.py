@@ -117,13 +117,20 @@ def timeline_figure(store: GraphStore, node: Node) -> go.Figure | None:
         return None
     fig = go.Figure()
     if decl:
+        outcome = SCHEMA.prop("Declaration", "inspection_outcome")   # names and colours: the schema's
         frame = pd.DataFrame([{"date": n.properties.get("date"), "value": n.properties.get("declared_value_usd", 0),
-                               "gd": n.key, "outcome": n.properties.get("inspection_outcome") or "not examined"}
+                               "gd": n.key, "nid": n.id, "outcome": n.properties.get("inspection_outcome") or "missing"}
                               for n in decl])
-        for outcome, part in frame.groupby("outcome"):
-            fig.add_trace(go.Scatter(x=pd.to_datetime(part["date"]), y=part["value"], mode="markers", name=outcome,
-                                     text=[esc(g) for g in part["gd"]], hovertemplate="%{text}<br>%{x|%d %b %Y}"
-                                     "<br>USD %{y:,.0f}<extra></extra>"))
+        for value in [*outcome.values, "missing"]:
+            part = frame[frame["outcome"] == value]
+            if part.empty:
+                continue
+            fig.add_trace(go.Scatter(
+                x=pd.to_datetime(part["date"]), y=part["value"], mode="markers",
+                name=outcome.value_titles.get(value, "not examined"), customdata=part["nid"],
+                marker={"color": outcome.colours.get(value), "size": 8},
+                text=[esc(g) for g in part["gd"]], hovertemplate="%{text}<br>%{x|%d %b %Y}"
+                "<br>USD %{y:,.0f}<extra></extra>"))
     if scans:
         times = pd.to_datetime([e.properties.get("scanned_at") for e in scans])
         fig.add_trace(go.Scatter(x=times, y=[0] * len(times), mode="markers", name="checkpoint scans",
@@ -195,5 +202,7 @@ def graphs(store: GraphStore, node: Node) -> list:
     timeline = timeline_figure(store, node)
     if timeline is not None:
         out += [html.Div("Timeline", className="small text-muted"),
-                dcc.Graph(figure=timeline, id="timeline", config={"displaylogo": False})]
+                html.Div("Zoom the timeline to narrow the canvas's time window; click a GD to select it there.",
+                         className="small text-muted"),
+                dcc.Graph(figure=timeline, id={"type": "timeline", "nid": node.id}, config={"displaylogo": False})]
     return out

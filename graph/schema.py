@@ -36,7 +36,7 @@ PROVENANCE = {SOURCE_FILE: "str", SOURCE_ROW: "int", LOADED_AT: "str"}
 REASON_SEPARATOR = "\n"
 # What each level of the schema file may say; anything else is a typo, refused.
 PROPERTY_KEYS = {"type", "title", "required", "format", "values", "min", "max", "search", "computed", "time",
-                 "references", "relationship", "history", "hidden", "personal", "adverse", "feature"}
+                 "references", "relationship", "history", "hidden", "personal", "adverse", "feature", "colours"}
 SCORE_KEYS = {"title", "explained_by", "evidenced_by", "flag_at"}
 NODE_KEYS = {"key", "file", "display", "colour", "reference", "title", "properties"}
 RELATIONSHIP_KEYS = {"source", "target", "title", "file", "columns", "key", "properties"}
@@ -70,6 +70,8 @@ class Property:
     hidden: bool = False
     personal: bool = False
     value_titles: dict[str, str] = field(default_factory=dict, hash=False)
+    # ``colours``: an enum value's colour in every chart (``missing``: no value).
+    colours: dict[str, str] = field(default_factory=dict, hash=False)
     adverse: tuple[str, ...] = ()
     # For a score (declared under ``scores:``): the property holding its reasons
     # and the score from which an entity counts as flagged.
@@ -165,6 +167,9 @@ def _property(name: str, spec: dict) -> Property:
     spec["values"] = tuple(values)
     spec["value_titles"] = {v: str(titles.get(v) or v.replace("_", " ")) for v in spec["values"]}
     spec["adverse"] = tuple(spec.get("adverse", ()))
+    spec["colours"] = {str(k): str(v) for k, v in dict(spec.get("colours") or {}).items()}
+    if not set(spec["colours"]) <= set(spec["values"]) | {"missing"}:
+        raise SchemaError(f"property {name!r}: colours are for its values (or 'missing')")
     if not set(spec["adverse"]) <= set(spec["values"]):
         raise SchemaError(f"property {name!r}: adverse values must be among its values")
     spec.setdefault("hidden", bool(spec.get("computed", False)))

@@ -527,3 +527,34 @@ def test_the_canvas_tools_remove_undo_clear_and_lay_out(server, browser, home):
     wait(browser, lambda d: d.execute_script(POSITIONS) != after)
     assert browser.execute_script(POSITIONS)[f"Trader:{ntn}"] == pinned_at    # the pinned one stayed
     browser.save_screenshot(str(ARTIFACTS / "13-concentric.png"))
+
+
+def test_the_timeline_has_the_schemas_colours_and_narrows_the_canvas(server, browser, home):
+    """Finding 8: the profile's timeline colours each outcome as the schema says
+    (the same in every chart), and zooming it narrows the canvas's time window,
+    so the canvas hides what falls outside."""
+    from selenium.webdriver.common.by import By
+
+    from nigah.graph.schema import SCHEMA
+
+    with DuckDBStore(home, snapshot=True) as store:
+        filed = store.relationship_table("FILED_BY")
+        decl = store.node_table("Declaration", ["date", "inspection_outcome"]).set_index("gd_number")
+    counts = filed["target"].value_counts()
+    ntn = counts[counts <= 60].index[0]   # a trader drawn whole, with a year of GDs
+    pick(browser, server, ntn)
+    plot = "const gd = document.querySelector('[id*=timeline] .js-plotly-plot'); "
+    wait(browser, lambda d: d.execute_script(plot + "return gd && gd.data ? gd.data.length : 0;") > 0)
+    traces = browser.execute_script(plot + "return gd.data.filter(t => t.marker).map(t => [t.name, t.marker.color]);")
+    outcome = SCHEMA.prop("Declaration", "inspection_outcome")
+    expected = {outcome.value_titles[v]: outcome.colours[v] for v in outcome.values} | {
+        "not examined": outcome.colours["missing"]}
+    assert traces and all(expected[name] == colour for name, colour in traces if name in expected), traces
+    wait(browser, lambda d: d.execute_script(NODE_COUNT) > 3)
+    theirs = decl.loc[filed.query("target == @ntn")["source"], "date"].sort_values()
+    lo, hi = theirs.iloc[len(theirs) // 2], theirs.iloc[-1]
+    browser.execute_script(plot + f"Plotly.relayout(gd, {{'xaxis.range': ['{lo:%Y-%m-%d}', '{hi:%Y-%m-%d}']}});")
+    wait(browser, lambda d: "Filters hide" in d.find_element(By.ID, "graph-status").text)
+    hidden = browser.execute_script(CY + "return cy.nodes('.Declaration.filtered-out').map(n => n.data('date'));")
+    assert hidden and all(pd.Timestamp(d) < pd.Timestamp(lo).to_period("M").start_time for d in hidden)
+    browser.save_screenshot(str(ARTIFACTS / "16-timeline-narrows-canvas.png"))
