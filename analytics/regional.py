@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -79,6 +79,7 @@ class RegionalInputs:
     stations: pd.DataFrame      # code, name, role, lat, lon
     routes: pd.DataFrame        # code, name, allowed_hours
     route_stops: pd.DataFrame   # route_code, station_code, seq
+    filed_by: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source", "target"]))
 
 
 def read_regional_inputs(store: GraphStore) -> RegionalInputs:
@@ -89,7 +90,8 @@ def read_regional_inputs(store: GraphStore) -> RegionalInputs:
         declarations=store.node_table("Declaration", DECLARATION_COLUMNS),
         stations=store.node_table("Station", ["name", "role", "lat", "lon"]),
         routes=store.node_table("Route", ["name", "allowed_hours"]),
-        route_stops=stops[["route_code", "station_code", "seq"]])
+        route_stops=stops[["route_code", "station_code", "seq"]],
+        filed_by=store.relationship_table("FILED_BY")[["source", "target"]])
 
 
 @dataclass(frozen=True)
@@ -342,6 +344,41 @@ def totals(prepared: pd.DataFrame) -> pd.Series:
     return _complete(row.set_index("_all"), pd.Index([0], name="_all")).iloc[0][METRICS]
 
 
+NEW_TRADER_DAYS = 90   # a filer seen in the store for less than this has little history yet
+
+
+def warming_months(declarations: pd.DataFrame, filed_by: pd.DataFrame) -> list[pd.Timestamp]:
+    """The first months of the store, while the histories that risk scores
+    learn from are still building up: months in which the share of GDs whose
+    filer the store has known for under ``NEW_TRADER_DAYS`` is more than twice
+    (and 20 points above) that of the latest six months. A rise of mean risk
+    over those months is the history filling in, not more fraud.
+
+    >>> days = pd.date_range("2025-01-01", periods=12, freq="MS")
+    >>> decl = pd.DataFrame({"gd_number": [f"g{i}" for i in range(24)], "date": list(days) * 2})
+    >>> filed = pd.DataFrame({"source": decl["gd_number"], "target": ["a"] * 12 + ["b"] * 12})
+    >>> [m.strftime("%b") for m in warming_months(decl, filed)]
+    ['Jan', 'Feb', 'Mar']
+    """
+    if declarations.empty or filed_by.empty:
+        return []
+    gds = declarations[["gd_number", "date"]].merge(filed_by.rename(columns={"source": "gd_number",
+                                                                           "target": "filer"}), on="gd_number")
+    gds = gds.dropna(subset=["date"])
+    if gds.empty:
+        return []
+    gds["date"] = pd.to_datetime(gds["date"])
+    known = (gds["date"] - gds.groupby("filer")["date"].transform("min")).dt.days
+    share = (known < NEW_TRADER_DAYS).groupby(gds["date"].dt.to_period("M")).mean().sort_index()
+    steady = share.iloc[-6:].median()
+    out = []
+    for month, value in share.items():   # the leading run only: warming up is at the start
+        if value <= max(2 * steady, steady + 0.2):
+            break
+        out.append(month.to_timestamp())
+    return out
+
+
 @dataclass(frozen=True)
 class RegionalView:
     """Everything the managers' view shows for one choice of filters."""
@@ -358,6 +395,7 @@ class RegionalView:
     corridors: pd.DataFrame            # corridor_trend, with the corridor's name
     corridor_paths: pd.DataFrame
     routes: pd.DataFrame
+    warming: list[pd.Timestamp] = field(default_factory=list)   # history still building up (warming_months)
 
 
 def regional_view(inputs: RegionalInputs, since: dt.date | str | None = None,
@@ -379,4 +417,5 @@ def regional_view(inputs: RegionalInputs, since: dt.date | str | None = None,
         partial=partial_months(months, prepared["date"].min(), prepared["date"].max()),
         station_month=station_month(chosen), stations=station_summary(chosen, inputs.stations),
         monthly=monthly_trend(chosen, months), corridors=corridors,
-        corridor_paths=corridor_paths(inputs.route_stops, inputs.stations), routes=inputs.routes)
+        corridor_paths=corridor_paths(inputs.route_stops, inputs.stations), routes=inputs.routes,
+        warming=[m for m in warming_months(inputs.declarations, inputs.filed_by) if m in months])

@@ -505,6 +505,13 @@ def _partial_markers(view: RegionalView, months: pd.Series, colour: str) -> dict
 
 def _trend_layout(fig: go.Figure, view: RegionalView, metric: str) -> None:
     names = metric_names(view.measures)
+    if metric == "risk_mean" and view.warming:
+        # Risk scores lean on traders' histories, which the store's first months
+        # do not have yet: a rise there is the history filling in, not more fraud.
+        fig.add_vrect(x0=view.warming[0] - pd.Timedelta(days=15), x1=view.warming[-1] + pd.Timedelta(days=15),
+                      fillcolor="#adb5bd", opacity=0.25, line_width=0, layer="below",
+                      annotation_text="histories still building up: not comparable",
+                      annotation_position="top left", annotation_font={"size": 10, "color": "#495057"})
     fig.update_layout(
         margin={"l": 8, "r": 8, "t": 30, "b": 8}, plot_bgcolor="#fff", paper_bgcolor="#fff",
         hovermode="x unified" if len(fig.data) > 1 else "closest",

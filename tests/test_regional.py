@@ -294,3 +294,17 @@ def test_a_rate_from_a_handful_of_declarations_is_not_drawn_as_a_signal(inputs):
     assert all(z is not None for n, z, _ in cells if n >= ui.THIN_CELL)
     counted = ui.heatmap_figure(view, "declarations")   # a count is shown whatever its size
     assert all(t != "few" for row in counted.data[0].text for t in row)
+
+
+def test_the_months_while_histories_build_up_are_marked_on_the_risk_trend(inputs):
+    """Finding 10: the store's first months, while traders' histories (what risk
+    scores learn from) are still building up, are marked on the mean-risk trend
+    as not comparable; the rest of the year is not."""
+    from nigah.dashboard import regional as ui
+
+    view = regional_view(inputs)
+    assert view.warming, "the scenario's store starts with its first GDs: its first months warm up"
+    assert view.warming[0] == view.months[0] and len(view.warming) < len(view.months) / 2
+    shaded = ui.trend_figure(view, "risk_mean").layout.shapes
+    assert len(shaded) == 1 and pd.Timestamp(shaded[0].x1) < view.months[len(view.warming)] + pd.Timedelta(days=20)
+    assert not ui.trend_figure(view, "hit_rate").layout.shapes   # a hit rate does not lean on the model
