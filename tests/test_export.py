@@ -405,3 +405,29 @@ def test_html_report_is_self_contained_and_escapes_names(tmp_path):
     assert "&lt;b&gt;" in text and "<b>" not in text  # the name with markup shows as typed
     for node in g.nodes:
         assert html.escape(node.key) in text
+
+
+def test_html_report_has_a_legend_names_and_a_picture_that_fits(tmp_path):
+    """Finding 9: the report's picture holds every caption (its view box is
+    widened for the longest), a legend says what colours and sizes mean, and
+    relationships read by name, not by id."""
+    import re
+
+    from nigah.graph.export.common import caption
+    from nigah.graph.schema import SCHEMA
+
+    g = case()
+    text = export(g, "html", tmp_path / "case.html")[0].read_text(encoding="utf-8")
+    svg = text[text.index("<svg"):text.index("</svg>")]
+    x0, y0, w, h = map(float, re.search(r'viewBox="([^"]+)"', svg).group(1).split())
+    for x, label in re.findall(r'<text x="([\d.]+)"[^>]*>([^<]*)</text>', svg):
+        assert x0 <= float(x) and float(x) + len(html.unescape(label)) * 5.6 <= x0 + w, label
+    legend = text[text.index('class="legend"'):]
+    for label in {n.label for n in g.nodes}:
+        assert html.escape(SCHEMA.nodes[label].title) in legend
+    assert "from 0 (small) to 1 (large)" in legend
+    links = text[text.index("<h2>Relationships"):]
+    edge = g.edges[0]
+    source = next(n for n in g.nodes if n.id == edge.source)
+    assert html.escape(caption(source)) in links and html.escape(SCHEMA.relationships[edge.type].title) in links
+    assert f"<td>{html.escape(edge.source)}</td>" not in links
