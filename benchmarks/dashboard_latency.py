@@ -1,9 +1,11 @@
 """Latency of the dashboard's server-side work, and first paint in Chromium.
 
-    python benchmarks/dashboard_latency.py --declarations 1000000 [--home DIR] [--runs 50]
+    python benchmarks/dashboard_latency.py --declarations 1000000 [--home DIR] [--runs 50] [--store neo4j]
 
 Generates and loads a scenario into the embedded store (unless --home holds
-one), then opens it as the dashboard does (an in-memory snapshot) and times
+one), or with ``--store neo4j`` into the server at NEO4J_URI (emptied first,
+unless it already holds that many GDs; the load is timed), then opens it as
+the dashboard does (the embedded store: an in-memory snapshot) and times
 search, expand (one hop, capped as the dashboard caps it) and path finding
 (up to 4 hops) over a sample of entities: p50 and p95 in milliseconds, and as
 a ratio to a baseline in the same process, fetching one entity by id. First
@@ -40,29 +42,46 @@ def summary(ms: list[float], baseline: float) -> dict:
             "p95_vs_baseline": round(q[18] / baseline, 1), "runs": len(ms)}
 
 
-def first_paint(app) -> float | None:
-    import logging
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    chromium, driver_path = "/usr/bin/chromium", "/usr/bin/chromedriver"
-    if not (Path(chromium).exists() and Path(driver_path).exists()):
+
+def chromium(profile: str, width: int = 1400, height: int = 1000):
+    """Debian's headless Chromium under Selenium, with a fresh profile; None without it."""
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         return None
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-    from werkzeug.serving import make_server
 
-    srv = make_server("127.0.0.1", 0, app.server, threaded=True)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    profile = tempfile.mkdtemp()
     opts = webdriver.ChromeOptions()
-    opts.binary_location = chromium
+    opts.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                f"--user-data-dir={profile}"):
+                f"--window-size={width},{height}", f"--user-data-dir={profile}"):
         opts.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=opts)
+    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
+
+
+def serve_in_thread(app):
+    """The dashboard's WSGI app on a free loopback port, threaded; the server."""
+    import logging
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    srv = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+def first_paint(app) -> float | None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    profile = tempfile.mkdtemp()
+    driver = chromium(profile)
+    if driver is None:
+        return None
+    srv = serve_in_thread(app)
     try:
         times = []
         for _ in range(3):
@@ -82,6 +101,7 @@ def main() -> None:
     parser.add_argument("--declarations", type=int, default=100_000)
     parser.add_argument("--home", type=Path)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--store", choices=["duckdb", "neo4j"], default="duckdb")
     args = parser.parse_args()
     import numpy as np
     import pandas as pd
@@ -92,17 +112,32 @@ def main() -> None:
     from nigah.ingest.scenario import ScenarioConfig, generate
 
     home = args.home or Path(tempfile.mkdtemp(prefix="nigah-latency-")) / "home"
-    if not (home / "nigah.duckdb").exists():
-        data = home.parent / "data"
-        generate(data, ScenarioConfig(declarations=args.declarations))
-        with DuckDBStore(home) as store:
-            ingest_directory(store, data)
+    load_s = None
+    if args.store == "neo4j":
+        from nigah.graph.neo4j_store import Neo4jStore
+
+        factory = Neo4jStore
+        with Neo4jStore() as server:
+            if server.counts()["nodes"]["Declaration"] != args.declarations:
+                data = home.parent / "data"
+                generate(data, ScenarioConfig(declarations=args.declarations))
+                server.clear()
+                t0 = time.perf_counter()
+                ingest_directory(server, data)
+                load_s = round(time.perf_counter() - t0, 1)
+    else:
+        factory = lambda: DuckDBStore(home, snapshot=True)  # noqa: E731
+        if not (home / "nigah.duckdb").exists():
+            data = home.parent / "data"
+            generate(data, ScenarioConfig(declarations=args.declarations))
+            with DuckDBStore(home) as store:
+                ingest_directory(store, data)
     t0 = time.perf_counter()
-    store = DuckDBStore(home, snapshot=True)
+    store = factory()
     traders = store.node_table("Trader", ["name"])
     open_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    store.index  # noqa: B018 - built on first traversal; timed apart
+    getattr(store, "warm", lambda: None)()  # the embedded index, built once; timed apart
     index_s = time.perf_counter() - t0
     rng = np.random.default_rng(1)
     pick = traders.iloc[rng.integers(0, len(traders), args.runs)]
@@ -112,6 +147,7 @@ def main() -> None:
     baseline = statistics.median(timed(lambda i: store.get_nodes([i]), ids))
     queries = list(pick["name"].str.split().str[0]) [: args.runs // 2] + list(pick["ntn"])[: args.runs // 2]
     results = {
+        "store": args.store, "load_s": load_s,
         "declarations": int(store.counts()["nodes"]["Declaration"]),
         "snapshot_open_s": round(open_s, 2), "index_build_s": round(index_s, 2),
         "baseline_get_node_ms": round(baseline, 3),
@@ -121,7 +157,7 @@ def main() -> None:
         "path": summary(timed(lambda ab: store.shortest_paths(*ab, max_hops=4),
                               list(zip(ids, ids[1:] + ids[:1]))), baseline),
     }
-    results["first_paint_s"] = first_paint(create_app(lambda: DuckDBStore(home, snapshot=True)))
+    results["first_paint_s"] = first_paint(create_app(factory))
     print(json.dumps(results, indent=2, default=lambda v: pd.Timestamp(v).isoformat()))
 
 
