@@ -9,7 +9,7 @@ from pathlib import Path
 import dash_cytoscape as cyto
 from dash import Dash, set_props
 
-from nigah.dashboard import callbacks, canvas, cases, regional
+from nigah.dashboard import canvas, cases, communities, investigation, regional
 from nigah.dashboard.hardening import LOCAL, harden
 from nigah.dashboard.layout import layout
 from nigah.dashboard.state import StoreHolder
@@ -33,7 +33,8 @@ def create_app(store_factory: Callable[[], GraphStore], allowed_hosts: tuple[str
                assets_folder=str(Path(__file__).with_name("assets")), update_title=None)
     app.layout = layout()
     app.holder = StoreHolder(store_factory)
-    callbacks.register(app, app.holder)
+    investigation.register(app, app.holder)
+    communities.register(app, app.holder)
     cases.register(app, app.holder)
     canvas.register(app)
     regional.register(app, app.holder)

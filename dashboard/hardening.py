@@ -28,7 +28,7 @@ def _hostname(netloc: str) -> str:
 
 def content_security_policy(app) -> str:
     """The policy; a map tile server on the network (``NIGAH_TILE_URL``) may serve images to the map."""
-    from nigah.dashboard.regional import tile_url
+    from nigah.dashboard.maps import tile_url
 
     scripts = " ".join(["'self'", "'unsafe-eval'", *app.csp_hashes()])
     tiles = urlsplit(tile_url() or "")

@@ -8,7 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from nigah.dashboard.regional import esc, outline_figure
+from nigah.dashboard.figures import esc
+from nigah.dashboard.maps import outline_figure
 from nigah.graph.export.common import caption
 from nigah.graph.model import Node
 from nigah.graph.schema import PROVENANCE, REASON_SEPARATOR, SCHEMA, node_id, provenance_text, when

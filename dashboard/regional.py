@@ -1,21 +1,13 @@
 """The managers' view, "Regional risk": stations and corridors on a map of
-Pakistan, a station × month heatmap, monthly trends, and filters.
-
-The map is drawn without tiles, from the small Natural Earth outline in
-``geo/`` (see its README), as plain Plotly scatter traces on lon/lat axes, so
-it renders air-gapped. ``NIGAH_TILE_URL`` (an XYZ raster URL such as
-``http://tiles.local/{z}/{x}/{y}.png``) switches to a tiled map from that
-server instead. Every name from the data is escaped before Plotly sees it:
-Plotly reads a subset of HTML in its text, a name must show as typed.
+Pakistan (``maps.py``), a station × month heatmap, monthly trends, and filters.
+Every name from the data is escaped before Plotly sees it (``figures.esc``).
 """
 from __future__ import annotations
 
-import html as html_text
-import json
 import math
-import os
-from functools import lru_cache
-from pathlib import Path
+import threading
+import time
+from dataclasses import dataclass, field
 
 import dash_bootstrap_components as dbc
 import numpy as np
@@ -26,33 +18,17 @@ from dash.exceptions import PreventUpdate
 
 from nigah.analytics.regional import (CHANNELS, GD_TYPES, NOT_EXAMINED, OUTCOMES, RATES, Measures, RegionalView,
                                 heatmap_grid, month_range, prepare, read_regional_inputs, regional_view)
+from nigah.dashboard.figures import GRAPH_CONFIG, empty_figure, esc, risk_text, usd
+from nigah.dashboard.maps import RISK_SCALE, short_name, corridor_colours, map_figure, map_legend, outline_figure, tile_url
 from nigah.graph.schema import SCHEMA
 
-GEOMETRY = Path(__file__).with_name("geo") / "pakistan.geojson"
-VIEW_LON, VIEW_LAT = (60.4, 78.0), (23.3, 37.3)
-ASPECT = 1 / math.cos(math.radians(30))  # plate carrée true to scale at 30° N, mid-Pakistan
-SEA, LAND, NEIGHBOUR, BORDER = "#dce8f2", "#ffffff", "#eef0f2", "#8a96a3"
-CORRIDOR_COLOURS = ["#1b7f79", "#7b3294", "#e08214", "#2166ac", "#b2182b", "#4d9221"]
-RISK_SCALE = "YlOrRd"
-GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-                "toImageButtonOptions": {"scale": 2}}
 OUTCOME_NAMES = {NOT_EXAMINED: "not examined", **SCHEMA.prop("Declaration", "inspection_outcome").value_titles}
-
-
-def esc(value) -> str:
-    """Text from the data, for Plotly: shown as written, never read as HTML."""
-    return html_text.escape("" if value is None or (isinstance(value, float) and math.isnan(value))
-                            else str(value), quote=False)
 
 
 def metric_names(m: Measures) -> dict[str, str]:
     return {"risk_mean": m.risk_label, "seizures": "Seizures", "discrepancies": "Discrepancies",
             "recovered_duty_usd": m.recovered_label, "declarations": "Declarations",
             "hit_rate": "Findings per examination"}
-
-
-def tile_url() -> str | None:
-    return os.environ.get("NIGAH_TILE_URL") or None
 
 
 # ---- layout ------------------------------------------------------------------
@@ -114,258 +90,6 @@ def regional_layout() -> html.Div:
     ], className="regional")
 
 
-# ---- figures -------------------------------------------------------------------
-def empty_figure(message: str) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=esc(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
-                       font={"size": 14, "color": "#6c757d"})
-    fig.update_layout(xaxis={"visible": False}, yaxis={"visible": False}, plot_bgcolor="#fff",
-                      paper_bgcolor="#fff", margin={"l": 10, "r": 10, "t": 10, "b": 10})
-    return fig
-
-
-@lru_cache(maxsize=1)
-def geometry() -> dict:
-    return json.loads(GEOMETRY.read_text(encoding="utf-8"))
-
-
-def _outline(feature: dict) -> tuple[list, list]:
-    lon, lat = [], []
-    for polygon in feature["geometry"]["coordinates"]:
-        for ring in polygon:
-            lon += [p[0] for p in ring] + [None]
-            lat += [p[1] for p in ring] + [None]
-    return lon, lat
-
-
-# Label placement works in screen pixels at the scale the map is usually drawn at.
-PX_PER_DEGREE = 34.0
-CHAR_PX, LINE_PX = 5.8, 13.0
-# Candidate label centres around a marker: (dx, dy) in units of (half box width + r, half box height + r).
-_AROUND = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)]
-
-
-def _overlap(a, b) -> float:
-    """Overlap area of two boxes (x0, y0, x1, y1)."""
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return w * h if w > 0 and h > 0 else 0.0
-
-
-def place_labels(lon, lat, radius, texts) -> list[tuple[float, float]]:
-    """Pixel offsets (ax, ay; ay down, as Plotly's annotations take them) of a
-    label per station, greedy in the order given (the busiest first): each takes
-    the first spot around its marker, near or, failing that, further out with a
-    leader line, that overlaps no marker or label placed before it.
-
-    >>> place_labels([70.0, 70.1], [30.0, 30.0], [5, 5], ["A", "B"])
-    [(-10.9, 0.0), (10.9, 0.0)]
-    """
-    x = (np.asarray(lon, float) - VIEW_LON[0]) * PX_PER_DEGREE
-    y = (np.asarray(lat, float) - VIEW_LAT[0]) * PX_PER_DEGREE * ASPECT
-    width, height = (VIEW_LON[1] - VIEW_LON[0]) * PX_PER_DEGREE, (VIEW_LAT[1] - VIEW_LAT[0]) * PX_PER_DEGREE * ASPECT
-    markers = [(x[i] - r, y[i] - r, x[i] + r, y[i] + r) for i, r in enumerate(radius)]
-    placed, out = [], []
-    for i, text in enumerate(texts):
-        hw, hh, r = CHAR_PX * len(text) / 2 + 1, LINE_PX / 2, float(radius[i]) + 2
-        best = None
-        for reach in (1.0, 2.2, 3.4):
-            for ux, uy in _AROUND:
-                dx, dy = ux * (hw + r * reach), uy * (hh + r * reach)
-                if reach > 1:
-                    dx, dy = dx + ux * 10 * reach, dy + uy * 8 * reach
-                box = (x[i] + dx - hw, y[i] + dy - hh, x[i] + dx + hw, y[i] + dy + hh)
-                cost = sum(_overlap(box, m) for j, m in enumerate(markers) if j != i) + \
-                    sum(_overlap(box, b) for b in placed) * 2
-                cost += 1e4 * (box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height)
-                if best is None or cost < best[0] - 1e-9:
-                    best = (cost, dx, dy, box)
-            if best[0] == 0:
-                break
-        _, dx, dy, box = best
-        placed.append(box)
-        out.append((round(float(dx), 1) + 0.0, round(float(-dy), 1) + 0.0))
-    return out
-
-
-def _add_labels(fig: go.Figure, st: pd.DataFrame, radius: pd.Series) -> None:
-    texts = [_short(n) or str(c) for n, c in zip(st["name"], st["code"])]
-    for (ax, ay), r, text, lon_, lat_ in zip(place_labels(st["lon"], st["lat"], radius, texts), radius, texts,
-                                              st["lon"], st["lat"]):
-        far = math.hypot(ax, ay) > CHAR_PX * len(text) / 2 + r + LINE_PX
-        fig.add_annotation(x=lon_, y=lat_, ax=ax, ay=ay, text=esc(text), showarrow=True, arrowhead=0,
-                           arrowwidth=0.8, arrowcolor="#6c757d" if far else "rgba(0,0,0,0)",
-                           standoff=float(r), font={"size": 10, "color": "#212529"},
-                           bgcolor="rgba(255,255,255,.6)" if far else None, borderpad=0)
-
-
-def _short(name, most: int = 24) -> str:
-    """A station's name without its bracketed detail, at most ``most`` characters,
-    for labels (hover texts give the whole name).
-
-    >>> _short("Karachi Port (West Wharf)"), _short("A very long station name indeed, really")
-    ('Karachi Port', 'A very long station name…')
-    """
-    text = "" if name is None or (isinstance(name, float) and math.isnan(name)) else str(name)
-    text = text.split(" (")[0].strip()
-    return text if len(text) <= most else text[:most].rstrip() + "…"
-
-
-def _usd(value: float) -> str:
-    value = float(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= limit:
-            return f"${value / limit:,.1f}{suffix}"
-    return f"${value:,.0f}"
-
-
-def _risk_text(m: Measures, value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:.1%}" if m.risk == "red_channel" else f"{value:.2f}"
-
-
-def _station_hover(view: RegionalView, st: pd.DataFrame) -> list[str]:
-    m = view.measures
-    return [f"<b>{esc(r['name'])}</b> ({esc(r['code'])})<br>{int(r['declarations']):,} declarations, "
-            f"{int(r['examined']):,} examined<br>{int(r['seizures']):,} seizures, "
-            f"{int(r['discrepancies']):,} discrepancies<br>{esc(m.recovered_label)}: {_usd(r['recovered_duty_usd'])}"
-            f"<br>{esc(m.risk_label)}: {_risk_text(m, r['risk_mean'])}" for _, r in st.iterrows()]
-
-
-def outline_figure(message: str | None = None) -> go.Figure:
-    """Pakistan and its neighbours, untiled, on lon/lat axes of equal scale."""
-    fig = go.Figure()
-    for feature in geometry()["features"]:
-        lon, lat = _outline(feature)
-        own = feature["properties"]["role"] == "country"
-        fig.add_trace(go.Scatter(x=lon, y=lat, mode="lines", fill="toself", hoverinfo="skip", showlegend=False,
-                                 fillcolor=LAND if own else NEIGHBOUR,
-                                 line={"color": "#5f6b78" if own else BORDER, "width": 1.2 if own else 0.7}))
-        if not own and feature["properties"].get("label"):
-            x, y = feature["properties"]["label"]
-            fig.add_annotation(x=x, y=y, text=esc(feature["properties"]["name"]).upper(), showarrow=False,
-                               font={"size": 10, "color": "#8a96a3"})
-    fig.update_layout(
-        plot_bgcolor=SEA, paper_bgcolor="#fff", margin={"l": 4, "r": 4, "t": 4, "b": 4}, dragmode="pan",
-        xaxis={"range": list(VIEW_LON), "visible": False, "constrain": "domain"},
-        yaxis={"range": list(VIEW_LAT), "visible": False, "scaleanchor": "x", "scaleratio": ASPECT,
-               "constrain": "domain"},
-        hoverlabel={"align": "left"})
-    fig.add_annotation(x=64.2, y=23.9, text="Arabian Sea", showarrow=False,
-                       font={"size": 10, "color": "#6f8aa3", "style": "italic"})
-    if message:
-        fig.add_annotation(x=68.6, y=29.6, text=esc(message), showarrow=False, bgcolor="rgba(255,255,255,.9)",
-                           font={"size": 12, "color": "#495057"}, borderpad=4)
-    return fig
-
-
-def map_figure(view: RegionalView, tiles: str | None = None) -> go.Figure:
-    """Stations sized by declarations and coloured by mean risk; corridors as
-    lines through their stations in PASSES_THROUGH order."""
-    st = view.stations[view.stations["lat"].notna() & view.stations["lon"].notna()].reset_index(drop=True)
-    if tiles:
-        return _tile_map(view, st, tiles)
-    fig = outline_figure()
-    _add_corridors(fig, view, go.Scatter, "x", "y")
-    _add_stations(fig, view, st, go.Scatter, "x", "y")
-    return fig
-
-
-def map_legend(view: RegionalView) -> html.Div:
-    """The map's key, as page text: corridors by colour, what circles mean."""
-    names = view.routes.set_index("code")["name"] if len(view.routes) else pd.Series(dtype=object)
-    colours = corridor_colours(view)
-    items = [html.Span([html.Span(className="swatch-line", style={"background": colours[code]}),
-                        str(names.get(code, code))], className="me-3 text-nowrap d-inline-block")
-             for code in sorted(view.corridor_paths["route_code"].unique())]
-    busy = int((view.stations["declarations"] > 0).sum())
-    return html.Div([
-        html.Div(items),
-        html.Div([html.Span(className="swatch-dot"), f"{busy} stations with declarations: circle area by declarations, "
-                  f"colour by {view.measures.risk_label.lower()}; ",
-                  html.Span(className="swatch-dot idle"), "no declarations in this selection."]),
-    ])
-
-
-def corridor_colours(view: RegionalView) -> dict[str, str]:
-    """One colour per corridor, the same on the map and in the trend chart."""
-    codes = sorted(set(view.routes["code"]) | set(view.corridor_paths["route_code"])) if len(view.routes) \
-        else sorted(set(view.corridor_paths["route_code"]))
-    return {code: CORRIDOR_COLOURS[i % len(CORRIDOR_COLOURS)] for i, code in enumerate(codes)}
-
-
-def _add_corridors(fig, view: RegionalView, trace, xk: str, yk: str) -> None:
-    paths = view.corridor_paths
-    names = view.routes.set_index("code")["name"] if len(view.routes) else pd.Series(dtype=object)
-    totals = view.corridors.groupby("route_code")[["declarations", "seizures"]].sum() \
-        if len(view.corridors) else pd.DataFrame(columns=["declarations", "seizures"])
-    colours = corridor_colours(view)
-    for code, stops in paths.groupby("route_code", sort=True):
-        name = names.get(code, code)
-        n = totals.loc[code] if code in totals.index else {"declarations": 0, "seizures": 0}
-        hover = (f"<b>{esc(name)}</b><br>{esc(' → '.join(stops['station_code']))}<br>"
-                 f"{int(n['declarations']):,} transit GDs, {int(n['seizures']):,} seizures")
-        fig.add_trace(trace(**{xk: stops["lon"].tolist(), yk: stops["lat"].tolist()}, mode="lines",
-                            name=esc(name), hovertext=hover, hoverinfo="text", showlegend=False,
-                            line={"color": colours[code], "width": 3.5},
-                            opacity=0.75))
-
-
-def marker_sizes(declarations: pd.Series) -> pd.Series:
-    """Marker diameters in pixels: area grows with declarations, 8 to 30 px."""
-    top = float(declarations.max()) if len(declarations) else 0.0
-    if top <= 0:
-        return pd.Series(7.0, index=declarations.index)
-    return (8 + 22 * np.sqrt(declarations.astype(float) / top)).where(declarations > 0, 7.0).round(1)
-
-
-def _add_stations(fig, view: RegionalView, st: pd.DataFrame, trace, xk: str, yk: str) -> None:
-    m = view.measures
-    sizes = marker_sizes(st["declarations"])
-    idle = st["declarations"] == 0
-    if idle.any():
-        fig.add_trace(trace(**{xk: st.loc[idle, "lon"], yk: st.loc[idle, "lat"]}, mode="markers",
-                            name="No GDs in selection", showlegend=False,
-                            marker={"size": 7, "color": "#ffffff" if trace is go.Scatter else "#6c757d",
-                                    **({"line": {"color": "#495057", "width": 1.5}} if trace is go.Scatter else {})},
-                            hovertext=[f"<b>{esc(n)}</b> ({esc(c)})<br>no declarations in this selection"
-                                       for n, c in zip(st.loc[idle, "name"], st.loc[idle, "code"])],
-                            hoverinfo="text"))
-    busy = st[~idle]
-    if len(busy):
-        risk = busy["risk_mean"].astype(float)
-        proxy = m.risk == "red_channel"
-        marker = {"size": sizes[~idle].tolist(), "color": risk.fillna(0).tolist(), "colorscale": RISK_SCALE,
-                  # From 0 to the highest station, as the heatmap: where risk concentrates stands out.
-                  "cmin": 0, "cmax": max(float(risk.max()) if risk.notna().any() else 0, 0.01),
-                  "opacity": 0.92,
-                  "colorbar": {"title": {"text": "Red-channel<br>share (proxy)" if proxy else "Mean risk",
-                                         "side": "top", "font": {"size": 10}},
-                               "thickness": 10, "len": 0.32, "x": 0.87, "xanchor": "left", "y": 0.03,
-                               "yanchor": "bottom", "bgcolor": "rgba(255,255,255,.85)", "outlinewidth": 0,
-                               "tickformat": ".0%" if proxy else ".2f", "tickfont": {"size": 10}}}
-        if trace is go.Scatter:
-            marker["line"] = {"color": "#343a40", "width": 0.8}
-        fig.add_trace(trace(**{xk: busy["lon"], yk: busy["lat"]}, mode="markers", name="Stations",
-                            showlegend=False, marker=marker, hovertext=_station_hover(view, busy),
-                            hoverinfo="text"))
-    if trace is go.Scatter and len(st):
-        _add_labels(fig, st, sizes / 2)
-
-
-def _tile_map(view: RegionalView, st: pd.DataFrame, tiles: str) -> go.Figure:
-    """The same stations and corridors over raster tiles from the configured server."""
-    fig = go.Figure()
-    _add_corridors(fig, view, go.Scattermap, "lon", "lat")
-    _add_stations(fig, view, st, go.Scattermap, "lon", "lat")
-    style = {"version": 8, "sources": {"tiles": {"type": "raster", "tiles": [tiles], "tileSize": 256}},
-             "layers": [{"id": "tiles", "type": "raster", "source": "tiles"}]}
-    fig.update_layout(map={"style": style, "center": {"lat": 30.3, "lon": 69.3}, "zoom": 4.1},
-                      margin={"l": 0, "r": 0, "t": 0, "b": 0})
-    return fig
-
-
 def _month_labels(months, partial=()) -> list[str]:
     return [m.strftime("%b %Y") + ("*" if m in partial else "") for m in months]
 
@@ -414,7 +138,7 @@ def heatmap_figure(view: RegionalView, metric: str) -> go.Figure:
     grid = heatmap_grid(sm, metric, view.months)
     counts = heatmap_grid(sm, "declarations", view.months, order=list(grid.index))
     station_names = view.stations.set_index("code")["name"]
-    rows = [f"{esc(_short(station_names.get(code)) or code)} ({esc(code)})" for code in grid.index]
+    rows = [f"{esc(short_name(station_names.get(code)) or code)} ({esc(code)})" for code in grid.index]
     z = grid.to_numpy(dtype=float)
     if metric in RATES:
         z = np.where(counts.to_numpy(dtype=float) < THIN_CELL, np.nan, z)
@@ -529,8 +253,8 @@ def kpis(view: RegionalView) -> dbc.Row:
         ("Discrepancies", f"{int(t['discrepancies']):,}", ""),
         ("Seizures", f"{int(t['seizures']):,}", ""),
         ("Findings per examination", f"{findings / examined:.1%}" if examined else "–", ""),
-        (m.recovered_label, _usd(t["recovered_duty_usd"]), ""),
-        (m.risk_label, _risk_text(m, float(t["risk_mean"])), "mean over the selection"),
+        (m.recovered_label, usd(t["recovered_duty_usd"]), ""),
+        (m.risk_label, risk_text(m, float(t["risk_mean"])), "mean over the selection"),
     ]
     return dbc.Row([dbc.Col(dbc.Card(dbc.CardBody([
         html.Div(title, className="kpi-title"), html.Div(value, className="kpi-value"),
@@ -559,61 +283,159 @@ def period_marks(months: list[pd.Timestamp], most: int = 6) -> dict:
             for i in keep}
 
 
-def register(app, holder, tab_id: str = "regional") -> None:
-    outputs = [Output("regional-period", "min"), Output("regional-period", "max"),
-               Output("regional-period", "marks"), Output("regional-period", "value"),
-               Output("regional-period", "disabled"), Output("regional-period-text", "children"),
-               Output("regional-months", "data"), Output("regional-metric", "options"),
-               Output("regional-status", "children"), Output("regional-kpis", "children"),
-               Output("regional-map", "figure"), Output("regional-map-note", "children"),
-               Output("regional-heatmap", "figure"), Output("regional-heatmap-title", "children"),
-               Output("regional-heatmap-note", "children"),
-               Output("regional-trend", "figure"), Output("regional-corridors", "figure"),
-               Output("regional-notes", "children")]
+class Views:
+    """The managers' figures for one choice of filters, shared by the tab's
+    small callbacks: the store is read once per snapshot (a Neo4j server, at
+    most once a ``ttl``), and each choice of filters aggregated once, however
+    many callbacks draw from it at the same moment."""
 
-    @app.callback(*outputs, Input("tabs", "active_tab"), Input("regional-period", "value"),
-                  Input("regional-gd-type", "value"), Input("regional-channel", "value"),
-                  Input("regional-outcome", "value"), Input("regional-metric", "value"),
-                  State("regional-months", "data"))
-    def update(active, period, gd_types, channels, outcomes, metric, known_months):
+    def __init__(self, holder, ttl: float = 60.0, kept: int = 16):
+        self.holder, self.ttl, self.kept = holder, ttl, kept
+        self._inputs: tuple | None = None      # (key, inputs)
+        self._views: dict[tuple, object] = {}  # (inputs key, filters) -> view or message
+        self._lock = threading.Lock()
+
+    def _key(self, store) -> tuple:
+        # A snapshot is immutable: its identity is its data. A server store may change under us.
+        return (id(store),) if getattr(store, "snapshot", False) else (id(store), int(time.monotonic() // self.ttl))
+
+    def inputs(self):
+        """(key, RegionalInputs) of the current store."""
+        def read(store):
+            key = self._key(store)
+            with self._lock:
+                if self._inputs is None or self._inputs[0] != key:
+                    self._inputs = (key, read_regional_inputs(store))
+                    self._views.clear()
+                return self._inputs
+        return self.holder.call(read)
+
+    def months(self) -> list[pd.Timestamp]:
+        """The store's months (an unreachable store has none)."""
+        try:
+            key, inputs = self.inputs()
+        except self.holder.errors:
+            return []
+        with self._lock:
+            if ("months", key) not in self._views:
+                self._views[("months", key)] = month_range(prepare(inputs.declarations))
+            return self._views[("months", key)]
+
+    def view(self, period, gd_types, channels, outcomes, known_months=None) -> "Chosen":
+        """The period's months, the chosen ones and the view; or a message to show
+        instead. A period chosen among other months than the store's now
+        (``known_months``: new data, or a first visit) is the whole period."""
+        try:
+            key, inputs = self.inputs()
+        except self.holder.errors as exc:
+            return Chosen(message=f"Store unreachable: {exc}", colour="danger")
+        months = self.months()
+        if [m.strftime("%Y-%m") for m in months] != (known_months or []):
+            period = None
+        wanted = (key, tuple(period or ()), tuple(gd_types or ()), tuple(channels or ()), tuple(outcomes or ()))
+        with self._lock:
+            if wanted in self._views:
+                return self._views[wanted]
+            if not months:
+                chosen = Chosen(message="No declarations yet: run `nigah ingest DIR` to load some.",
+                                colour="secondary")
+            else:
+                lo, hi = (0, len(months) - 1) if not period else (max(0, min(period)), min(len(months) - 1, max(period)))
+                since, until = months[lo], months[hi] + pd.offsets.MonthEnd(0)
+                chosen = Chosen(months=months, lo=lo, hi=hi, view=regional_view(
+                    inputs, since.date(), until.date(), gd_types or [], channels or [], outcomes or []))
+            if len(self._views) >= self.kept:
+                self._views.pop(next(iter(self._views)))
+            self._views[wanted] = chosen
+            return chosen
+
+
+@dataclass
+class Chosen:
+    """What one choice of filters gives: the months and the view, or a message."""
+    months: list = field(default_factory=list)
+    lo: int = 0
+    hi: int = 0
+    view: RegionalView | None = None
+    message: str | None = None
+    colour: str = "secondary"
+
+
+FILTER_INPUTS = ("regional-period", "regional-gd-type", "regional-channel", "regional-outcome")
+
+
+def register(app, holder, tab_id: str = "regional") -> None:
+    views = Views(holder)
+    filters = [Input("tabs", "active_tab")] + [Input(f, "value") for f in FILTER_INPUTS] + [
+        Input("regional-months", "data")]
+
+    def chosen_for(active, *values) -> Chosen:
         if active != tab_id:
             raise PreventUpdate
-        try:
-            inputs = holder.call(read_regional_inputs)
-        except holder.errors as exc:
-            return _blank(f"Store unreachable: {exc}", "danger")
-        months = month_range(prepare(inputs.declarations))
-        keys = [m.strftime("%Y-%m") for m in months]
+        return views.view(*values)
+
+    @app.callback(Output("regional-period", "min"), Output("regional-period", "max"),
+                  Output("regional-period", "marks"), Output("regional-period", "value"),
+                  Output("regional-period", "disabled"), Output("regional-period-text", "children"),
+                  Output("regional-months", "data"),
+                  Input("tabs", "active_tab"), Input("regional-period", "value"), State("regional-months", "data"))
+    def period(active, value, known_months):
+        """The period slider: the store's months; all of them on a first visit or when the data has new ones."""
+        if active != tab_id:
+            raise PreventUpdate
+        months = views.months()
         if not months:
-            return _blank("No declarations yet: run `nigah ingest DIR` to load some.", "secondary")
-        if keys != known_months or not period:
-            period = [0, len(months) - 1]  # new data (or first visit): the whole period
-        lo, hi = max(0, min(period)), min(len(months) - 1, max(period))
-        since, until = months[lo], months[hi] + pd.offsets.MonthEnd(0)
-        view = regional_view(inputs, since.date(), until.date(), gd_types or [], channels or [], outcomes or [])
-        names = metric_names(view.measures)
-        metric = metric if metric in names else "risk_mean"
-        options = [{"label": v, "value": k} for k, v in names.items()]
-        period_text = f"{months[lo]:%b %Y} – {months[hi]:%b %Y}"
+            return 0, 0, {0: " "}, [0, 0], True, "", []
+        keys = [m.strftime("%Y-%m") for m in months]
+        if keys != known_months or not value:
+            value = [0, len(months) - 1]
+        lo, hi = max(0, min(value)), min(len(months) - 1, max(value))
+        return (0, len(months) - 1, period_marks(months), [lo, hi], False,
+                f"{months[lo]:%b %Y} – {months[hi]:%b %Y}", keys)
+
+    @app.callback(Output("regional-status", "children"), Output("regional-kpis", "children"),
+                  Output("regional-metric", "options"), Output("regional-notes", "children"), *filters)
+    def summary(*args):
+        chosen = chosen_for(*args)
+        m = chosen.view.measures if chosen.view else Measures("red_channel", "duty_on_findings")
+        options = [{"label": v, "value": k} for k, v in metric_names(m).items()]
+        if chosen.message:
+            return dbc.Alert(chosen.message, color=chosen.colour, className="py-2 mb-0"), None, options, None
+        view = chosen.view
+        status = None if view.selected else dbc.Alert(
+            "No declarations match these filters: widen the period or tick more boxes.",
+            color="warning", className="py-2 mb-0")
         notes = [html.Div(view.measures.risk_note), html.Div(view.measures.recovered_note),
                  html.Div("Corridors: transit declarations by their declared route; "
                           "the map's lines follow each corridor's stations in order.")]
-        map_note = map_legend(view)
-        heat_title = f"Stations by month: {names[metric].lower() if metric != 'risk_mean' else names[metric]}"
-        if not view.selected:
-            status = dbc.Alert("No declarations match these filters: widen the period or tick more boxes.",
-                               color="warning", className="py-2 mb-0")
-            nothing = empty_figure("No declarations match these filters.")
-            return (0, len(months) - 1, period_marks(months), [lo, hi], False, period_text, keys, options,
-                    status, kpis(view), map_figure(view, tile_url()), map_note, nothing, heat_title,
-                    "", nothing, nothing, notes)
-        return (0, len(months) - 1, period_marks(months), [lo, hi], False, period_text, keys, options,
-                None, kpis(view), map_figure(view, tile_url()), map_note, heatmap_figure(view, metric),
-                heat_title, heat_note(view, metric), trend_figure(view, metric), corridor_figure(view, metric), notes)
+        return status, kpis(view), options, notes
 
-    def _blank(message: str, colour: str):
-        nothing = empty_figure(message)
-        m = Measures("red_channel", "duty_on_findings")
-        return (0, 0, {0: " "}, [0, 0], True, "", [], [{"label": v, "value": k} for k, v in metric_names(m).items()],
-                dbc.Alert(message, color=colour, className="py-2 mb-0"), None, outline_figure(message), "", nothing,
-                "Stations by month", "", nothing, nothing, None)
+    @app.callback(Output("regional-map", "figure"), Output("regional-map-note", "children"), *filters)
+    def station_map(*args):
+        chosen = chosen_for(*args)
+        if chosen.message:
+            return outline_figure(chosen.message), ""
+        return map_figure(chosen.view, tile_url()), map_legend(chosen.view)
+
+    @app.callback(Output("regional-heatmap", "figure"), Output("regional-heatmap-title", "children"),
+                  Output("regional-heatmap-note", "children"), *filters, Input("regional-metric", "value"))
+    def heatmap(*args):
+        chosen, metric = chosen_for(*args[:-1]), args[-1]
+        if chosen.message:
+            return empty_figure(chosen.message), "Stations by month", ""
+        names = metric_names(chosen.view.measures)
+        metric = metric if metric in names else "risk_mean"
+        title = f"Stations by month: {names[metric].lower() if metric != 'risk_mean' else names[metric]}"
+        if not chosen.view.selected:
+            return empty_figure("No declarations match these filters."), title, ""
+        return heatmap_figure(chosen.view, metric), title, heat_note(chosen.view, metric)
+
+    @app.callback(Output("regional-trend", "figure"), Output("regional-corridors", "figure"),
+                  *filters, Input("regional-metric", "value"))
+    def trends(*args):
+        chosen, metric = chosen_for(*args[:-1]), args[-1]
+        if chosen.message or not chosen.view.selected:
+            nothing = empty_figure(chosen.message or "No declarations match these filters.")
+            return nothing, nothing
+        metric = metric if metric in metric_names(chosen.view.measures) else "risk_mean"
+        return trend_figure(chosen.view, metric), corridor_figure(chosen.view, metric)

@@ -391,7 +391,7 @@ def test_filters_redraw_what_is_drawn(server, browser, home):
     once (the start stays), and moving it back shows them again; finding 2: a
     busy node first says what it has, per kind, and draws the riskiest N of
     the kinds chosen."""
-    from nigah.dashboard.callbacks import ASK_ABOVE
+    from nigah.dashboard.investigation import ASK_ABOVE
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -543,7 +543,8 @@ def test_the_timeline_has_the_schemas_colours_and_narrows_the_canvas(server, bro
     counts = filed["target"].value_counts()
     ntn = counts[counts <= 60].index[0]   # a trader drawn whole, with a year of GDs
     pick(browser, server, ntn)
-    plot = "const gd = document.querySelector('[id*=timeline] .js-plotly-plot'); "
+    # this trader's timeline, not the one a previous profile left on the page
+    plot = f"const gd = document.querySelector('[id*=\"Trader:{ntn}\"][id*=timeline] .js-plotly-plot'); "
     wait(browser, lambda d: d.execute_script(plot + "return gd && gd.data ? gd.data.length : 0;") > 0)
     traces = browser.execute_script(plot + "return gd.data.filter(t => t.marker).map(t => [t.name, t.marker.color]);")
     outcome = SCHEMA.prop("Declaration", "inspection_outcome")
@@ -553,8 +554,15 @@ def test_the_timeline_has_the_schemas_colours_and_narrows_the_canvas(server, bro
     wait(browser, lambda d: d.execute_script(NODE_COUNT) > 3)
     theirs = decl.loc[filed.query("target == @ntn")["source"], "date"].sort_values()
     lo, hi = theirs.iloc[len(theirs) // 2], theirs.iloc[-1]
-    browser.execute_script(plot + f"Plotly.relayout(gd, {{'xaxis.range': ['{lo:%Y-%m-%d}', '{hi:%Y-%m-%d}']}});")
-    wait(browser, lambda d: "Filters hide" in d.find_element(By.ID, "graph-status").text)
+    zoom = plot + f"Plotly.relayout(gd, {{'xaxis.range': ['{lo:%Y-%m-%d}', '{hi:%Y-%m-%d}']}});"
+
+    def zoomed(d):   # zoom (again, should the chart have been redrawn meanwhile) until the canvas follows
+        if "Filters hide" in d.find_element(By.ID, "graph-status").text:
+            return True
+        d.execute_script(zoom)
+        time.sleep(0.5)
+        return False
+    wait(browser, zoomed)
     hidden = browser.execute_script(CY + "return cy.nodes('.Declaration.filtered-out').map(n => n.data('date'));")
     assert hidden and all(pd.Timestamp(d) < pd.Timestamp(lo).to_period("M").start_time for d in hidden)
     browser.save_screenshot(str(ARTIFACTS / "16-timeline-narrows-canvas.png"))

@@ -195,13 +195,13 @@ HOSTILE = "<b>Evil</b> Port <a href='javascript:alert(1)'>x</a>"
 
 
 def test_map_draws_every_station_and_corridor_without_tiles(inputs, monkeypatch):
-    from nigah.dashboard import regional as ui
+    from nigah.dashboard import maps
 
     monkeypatch.delenv("NIGAH_TILE_URL", raising=False)
     stations = inputs.stations.copy()
     stations.loc[stations["code"] == "KPT", "name"] = HOSTILE
     view = regional_view(type(inputs)(inputs.declarations, stations, inputs.routes, inputs.route_stops))
-    fig = ui.map_figure(view, ui.tile_url())
+    fig = maps.map_figure(view, maps.tile_url())
     assert {t.type for t in fig.data} == {"scatter"}  # plain axes: no geo, no map tiles, nothing fetched
     markers = [t for t in fig.data if t.mode == "markers"]
     assert sum(len(t.x) for t in markers) == len(stations)
@@ -215,10 +215,10 @@ def test_map_draws_every_station_and_corridor_without_tiles(inputs, monkeypatch)
 
 
 def test_tile_server_switches_to_a_tiled_map(inputs, monkeypatch):
-    from nigah.dashboard import regional as ui
+    from nigah.dashboard import maps
 
     monkeypatch.setenv("NIGAH_TILE_URL", "http://tiles.internal/{z}/{x}/{y}.png")
-    fig = ui.map_figure(regional_view(inputs), ui.tile_url())
+    fig = maps.map_figure(regional_view(inputs), maps.tile_url())
     assert {t.type for t in fig.data} == {"scattermap"}
     assert fig.layout.map.style["sources"]["tiles"]["tiles"] == ["http://tiles.internal/{z}/{x}/{y}.png"]
 
@@ -236,39 +236,39 @@ def test_heatmap_and_trends_figures(inputs):
 
 
 def test_geometry_is_small_public_domain_and_holds_the_stations(inputs):
-    from nigah.dashboard import regional as ui
+    from nigah.dashboard import maps
 
-    geo = json.loads(ui.GEOMETRY.read_text(encoding="utf-8"))
+    geo = json.loads(maps.GEOMETRY.read_text(encoding="utf-8"))
     names = {f["properties"]["name"] for f in geo["features"]}
     assert "Pakistan" in names and {"Afghanistan", "Iran", "India", "China"} <= names
     pakistan = next(f for f in geo["features"] if f["properties"]["name"] == "Pakistan")
     points = sum(len(r) for poly in pakistan["geometry"]["coordinates"] for r in poly)
     assert 150 <= points <= 600
-    assert ui.GEOMETRY.stat().st_size < 50_000
-    readme = (ui.GEOMETRY.parent / "README.md").read_text(encoding="utf-8")
+    assert maps.GEOMETRY.stat().st_size < 50_000
+    readme = (maps.GEOMETRY.parent / "README.md").read_text(encoding="utf-8")
     assert "Natural Earth" in readme and "public domain" in readme
     st = inputs.stations
-    assert st["lon"].between(*ui.VIEW_LON).all() and st["lat"].between(*ui.VIEW_LAT).all()
-    (x0, x1), (y0, y1) = ui.VIEW_LON, ui.VIEW_LAT
+    assert st["lon"].between(*maps.VIEW_LON).all() and st["lat"].between(*maps.VIEW_LAT).all()
+    (x0, x1), (y0, y1) = maps.VIEW_LON, maps.VIEW_LAT
     ring = np.array(pakistan["geometry"]["coordinates"][0][0])
     assert x0 < ring[:, 0].min() and ring[:, 0].max() < x1 and y0 < ring[:, 1].min() and ring[:, 1].max() < y1
 
 
 def test_labels_of_close_stations_do_not_overlap(inputs):
-    from nigah.dashboard import regional as ui
+    from nigah.dashboard import maps
 
     view = regional_view(inputs)
     st = view.stations
-    radius = ui.marker_sizes(st["declarations"]) / 2
-    texts = [ui._short(n) for n in st["name"]]
-    offsets = ui.place_labels(st["lon"], st["lat"], radius, texts)
+    radius = maps.marker_sizes(st["declarations"]) / 2
+    texts = [maps.short_name(n) for n in st["name"]]
+    offsets = maps.place_labels(st["lon"], st["lat"], radius, texts)
     boxes = []
     for (ax, ay), text, lon, lat in zip(offsets, texts, st["lon"], st["lat"]):
-        cx = (lon - ui.VIEW_LON[0]) * ui.PX_PER_DEGREE + ax
-        cy = (lat - ui.VIEW_LAT[0]) * ui.PX_PER_DEGREE * ui.ASPECT - ay
-        hw = ui.CHAR_PX * len(text) / 2
-        boxes.append((cx - hw, cy - ui.LINE_PX / 2, cx + hw, cy + ui.LINE_PX / 2))
-    clashes = [(texts[i], texts[j]) for i in range(len(boxes)) for j in range(i) if ui._overlap(boxes[i], boxes[j])]
+        cx = (lon - maps.VIEW_LON[0]) * maps.PX_PER_DEGREE + ax
+        cy = (lat - maps.VIEW_LAT[0]) * maps.PX_PER_DEGREE * maps.ASPECT - ay
+        hw = maps.CHAR_PX * len(text) / 2
+        boxes.append((cx - hw, cy - maps.LINE_PX / 2, cx + hw, cy + maps.LINE_PX / 2))
+    clashes = [(texts[i], texts[j]) for i in range(len(boxes)) for j in range(i) if maps._overlap(boxes[i], boxes[j])]
     assert not clashes
 
 

@@ -1,5 +1,7 @@
 """Small callbacks of the investigators' tab: search, draw and expand (with
-filters and "show more"), paths, the entity profile and the communities list."""
+filters, the choice for a busy entity and "show more"), paths and the entity
+profile. The canvas's own tools are ``canvas.py``, cases ``cases.py``, the
+other tabs ``communities.py`` and ``regional.py``."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
@@ -8,14 +10,13 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from nigah.dashboard.bounds import path_hops, query_text
-from nigah.dashboard.elements import (apply_filters, flagged, merge_elements, node_score, shared_by_members,
-                                      to_elements)
+from nigah.dashboard.elements import apply_filters, flagged, merge_elements, node_score, to_elements
 from nigah.dashboard.placement import fitted, place
 from nigah.dashboard.profile import graphs, profile
 from nigah.dashboard.state import StoreHolder
 from nigah.graph.export.common import caption
 from nigah.graph.model import Subgraph
-from nigah.graph.schema import SCHEMA, node_id
+from nigah.graph.schema import SCHEMA
 from nigah.graph.shared import shared_details
 from nigah.graph.store import matched_field
 
@@ -320,48 +321,3 @@ def register(app, holder: StoreHolder) -> None:
         if shown is None:
             return html.Div(f"{nid} is no longer in the store.", className="text-muted small"), []
         return shown, figures
-
-    @app.callback(Output("community-list", "children"), Input("tabs", "active_tab"))
-    def communities(tab):
-        if tab != "communities":
-            raise PreventUpdate
-        wanted = [c for c in ("name", "community", "community_score", "community_role")
-                  if c in SCHEMA.node("Trader").properties]
-        traders = holder.call(lambda s: s.node_table("Trader", wanted)).dropna(subset=["community"])
-        if traders.empty:
-            return html.Div("No communities yet: run `nigah analyze`.", className="text-muted small")
-        score = "community_score" if "community_score" in traders else None
-        agg = traders.groupby("community").agg(size=("ntn", "size"), names=("name", lambda n: ", ".join(n.head(3))),
-                                               **({"score": (score, "max")} if score else {}))
-        agg = agg.sort_values(["score", "size"] if score else ["size"], ascending=False).head(100)
-        rows = [html.Tr([html.Td(int(c)), html.Td(f"{r['score']:.2f}" if score and pd.notna(r["score"]) else "–"),
-                         html.Td(int(r["size"])), html.Td(r["names"]),
-                         html.Td(dbc.Button("Open", id={"type": "open-community", "community": int(c)},
-                                            size="sm", outline=True, n_clicks=0))])
-                for c, r in agg.iterrows()]
-        return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in ("community", "risk", "traders", "members", "")])),
-                          html.Tbody(rows)], size="sm", striped=True, id="community-table")
-
-    @app.callback(Output("graph", "elements", allow_duplicate=True),
-                  Output("graph-status", "children", allow_duplicate=True),
-                  Output("tabs", "active_tab"), Output("fit-request", "data", allow_duplicate=True),
-                  Input({"type": "open-community", "community": ALL}, "n_clicks"),
-                  prevent_initial_call=True)
-    def open_community(_clicks):
-        if not isinstance(ctx.triggered_id, dict) or not ctx.triggered[0]["value"]:
-            raise PreventUpdate
-        number = ctx.triggered_id["community"]
-
-        def run(store):
-            traders = store.node_table("Trader", ["community"])
-            members = [node_id("Trader", k) for k in traders.loc[traders["community"] == number, "ntn"]]
-            # Members and what links them: the agents, vehicles and consignors
-            # their GDs share, with the GDs themselves folded into the links.
-            around = store.neighbourhood(members, hops=2, limit=MORE_LIMIT * 5,
-                                         rel_types=["FILED_BY", "CLEARED_BY", "CARRIED_BY", "SHIPPED_BY"])
-            return members, shared_by_members(around, set(members))
-
-        members, graph = holder.call(run)
-        return (place(to_elements(graph, roots=tuple(members))),
-                f"Community {number}: {len(members)} traders and the {len(graph.nodes) - len(members)} "
-                f"agents, vehicles and suppliers two or more of them share", "investigation", fitted())
