@@ -135,6 +135,23 @@ def register(app) -> None:
             return token; }""",
         Output("fit-done", "data"), Input("fit-request", "data"), prevent_initial_call=True)
 
+    # The drawing survives a reload: assets/20-canvas.js keeps it in the tab's
+    # session storage as it changes (in the browser, nothing sent to the
+    # server); it is put back when the page opens, with the classes and pins
+    # the canvas does not send back.
+    clientside_callback(
+        """function(_) {
+            let saved = null;
+            try { saved = JSON.parse(window.sessionStorage.getItem("nigah-canvas") || "null"); } catch (e) {}
+            if (!saved || !saved.length) { return window.dash_clientside.no_update; }
+            setTimeout(function () { if (window.cy) { window.cy.fit(window.cy.elements(':visible'), 30); } }, 300);
+            return saved.map(function (el) {
+                const out = Object.assign({}, el, {classes: (el.data && el.data.cls) || el.classes || ""});
+                if (el.data && el.data.pinned) { out.locked = true; }
+                return out; }); }""",
+        Output("graph", "elements", allow_duplicate=True), Input("search", "id"),
+        prevent_initial_call="initial_duplicate")
+
     # A GD clicked on the profile's timeline is selected on the canvas.
     clientside_callback(
         """function(clicks) {

@@ -23,6 +23,7 @@ from nigah.ingest.load import ingest_directory
 ARTIFACTS = Path(__file__).with_name("artifacts")
 CY = "const el = document.getElementById('graph'); const cy = el && el._cyreg && el._cyreg.cy; "
 NODE_COUNT = CY + "return cy ? cy.nodes().length : -1;"
+POSITIONS = CY + "const p = {}; cy.nodes().forEach(n => { p[n.id()] = [n.position('x'), n.position('y')]; }); return p;"
 HOSTILE_NAME = "<b>Evil</b> & <script>alert(1)</script> Traders"
 
 pytestmark = pytest.mark.browser
@@ -144,6 +145,8 @@ def pick(browser, server, text):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
+    if browser.current_url.startswith(server):   # a fresh canvas: not the one the last test left
+        browser.execute_script("window.sessionStorage.removeItem('nigah-canvas');")
     browser.get(server)
     box = wait(browser, lambda d: d.find_element(By.ID, "search"))
     box.send_keys(text, Keys.ENTER)
@@ -333,9 +336,13 @@ def test_cases_cannot_be_lost(server, browser, scenario, home, tmp_path):
     click(browser, "case-save")
     wait(browser, lambda d: "Saved case Ring: Karachi/Quetta (2" in d.find_element(By.ID, "case-status").text)
 
-    browser.get(server)   # a reload keeps the basket
+    drawn = browser.execute_script(POSITIONS)
+    browser.get(server)   # a reload keeps the basket, and the canvas as it was
     wait(browser, lambda d: name_b in d.find_element(By.ID, "case-entities").text)
     assert name_a in browser.find_element(By.ID, "case-entities").text
+    wait(browser, lambda d: d.execute_script(NODE_COUNT) == len(drawn))
+    assert browser.execute_script(POSITIONS) == drawn
+    assert browser.execute_script(CY + "return cy.nodes('.Declaration').length > 0;")   # coloured by label again
     browser.save_screenshot(str(ARTIFACTS / "09-basket-after-reload.png"))
 
     click(browser, "image-svg")   # the canvas as SVG (it did nothing before)
@@ -457,8 +464,6 @@ def test_a_shared_phone_shows_at_one_expansion(server, browser, home):
     browser.save_screenshot(str(ARTIFACTS / "12-shared-phone.png"))
 
 
-POSITIONS = CY + "const p = {}; cy.nodes().forEach(n => { p[n.id()] = [n.position('x'), n.position('y')]; }); return p;"
-
 
 def test_the_canvas_tools_remove_undo_clear_and_lay_out(server, browser, home):
     """Finding 7: what is drawn stays where it is (or where the officer dragged
@@ -523,7 +528,8 @@ def test_the_canvas_tools_remove_undo_clear_and_lay_out(server, browser, home):
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", sel)
     Select(sel).select_by_value("concentric")
     wait(browser, lambda d: d.find_element("id", "canvas-layout").get_attribute("value") == "concentric")
-    assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]   # the layout ran
+    severe = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not severe, severe   # the layout ran
     wait(browser, lambda d: d.execute_script(POSITIONS) != after)
     assert browser.execute_script(POSITIONS)[f"Trader:{ntn}"] == pinned_at    # the pinned one stayed
     browser.save_screenshot(str(ARTIFACTS / "13-concentric.png"))
