@@ -70,9 +70,7 @@ def neighbour_counts(store, nid: str, rel, window, months) -> dict[str, int]:
     """How many neighbours ``nid`` has through each relationship type (under the
     time window): what a capped drawing leaves out, said before "Show more"."""
     since, until = _window(window, months)
-    types = sorted(rel) if rel else sorted(store.schema.relationships)
-    counts = {t: int(store.expand([nid], [t], since, until)["other"].nunique()) for t in types}
-    return {t: n for t, n in counts.items() if n}
+    return store.neighbour_counts([nid], sorted(rel) if rel else sorted(store.schema.relationships), since, until)
 
 
 def timeline_months(relayout: dict | None, months: list[str]) -> list[int] | None:

@@ -463,6 +463,13 @@ class GraphStore(ABC):
             frontier = new
         return visited, truncated, hidden
 
+    def neighbour_counts(self, ids: list[str], rel_types: list[str], since: dt.date | None = None,
+                         until: dt.date | None = None) -> dict[str, int]:
+        """How many distinct neighbours ``ids`` have through each of ``rel_types``
+        (in the window), leaving out the types with none."""
+        counts = {t: int(self.expand(ids, [t], since, until)["other"].nunique()) for t in rel_types}
+        return {t: n for t, n in counts.items() if n}
+
     def riskiest_first(self, ids: list[str]) -> list[str]:
         """``ids`` ordered by the highest of each node's scores, then the most
         recent (by the label's time property), then by id: the order in which a

@@ -185,6 +185,14 @@ def test_both_stores_give_the_same_answers(both_stores, scenario):
         assert all(n.properties.get(LOADED_AT) for g in (g1, g2) for n in g.nodes if n.properties.get("_source_file"))
         assert (g1.truncated, g1.hidden) == (g2.truncated, g2.hidden)
     assert [n.id for n in duck.search("impex", 50)] == [n.id for n in neo.search("impex", 50)]
+    # what a busy entity says it has, per kind: the same on both, and as the files say
+    agent = duck.relationship_table("CLEARED_BY")["target"].value_counts().index[0]
+    types = sorted(SCHEMA.relationships)
+    for since in (None, dt.date(2025, 6, 1)):
+        counts = duck.neighbour_counts([f"ClearingAgent:{agent}"], types, since)
+        assert counts == neo.neighbour_counts([f"ClearingAgent:{agent}"], types, since)
+    gds = duck.relationship_table("CLEARED_BY").query("target == @agent")["source"]
+    assert duck.neighbour_counts([f"ClearingAgent:{agent}"], types) == {"CLEARED_BY": gds.nunique()}
     pd.testing.assert_frame_equal(duck.node_table("Declaration"), neo.node_table("Declaration"),
                                   check_dtype=False)
     pd.testing.assert_frame_equal(duck.relationship_table("SCANNED_AT"), neo.relationship_table("SCANNED_AT"),
