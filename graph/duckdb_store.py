@@ -14,6 +14,7 @@ so no request waits for another's query.
 """
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterable
@@ -183,6 +184,8 @@ class DuckDBStore(GraphStore):
         self._sql("CREATE TABLE IF NOT EXISTS _attributes (label VARCHAR, name VARCHAR, type VARCHAR, "
                   "PRIMARY KEY (label, name))")
         self._extend_schema()
+        self._sql("CREATE TABLE IF NOT EXISTS _audit (seq BIGINT PRIMARY KEY, \"at\" VARCHAR, \"user\" VARCHAR, "
+                  "action VARCHAR, detail VARCHAR, client VARCHAR, outcome VARCHAR, previous VARCHAR, hash VARCHAR)")
         self._sql("CREATE TABLE IF NOT EXISTS _cases (name VARCHAR PRIMARY KEY, payload VARCHAR, "
                   "updated_at TIMESTAMP)")
         self._sql("CREATE TABLE IF NOT EXISTS _history (label VARCHAR, key VARCHAR, property VARCHAR, "
@@ -328,6 +331,46 @@ class DuckDBStore(GraphStore):
             self._stamp = self._file_stamp()  # our own write: no need to copy everything again
         for sql, params in statements:
             self._sql(sql, params)
+
+    AUDIT_COLUMNS = ("seq", "at", "user", "action", "detail", "client", "outcome", "previous", "hash")
+
+    def _audit_tail(self) -> dict | None:
+        rows = self._sql('SELECT seq, hash FROM _audit ORDER BY seq DESC LIMIT 1')
+        return {"seq": rows[0][0], "hash": rows[0][1]} if rows else None
+
+    def _audit_insert(self, rec: dict) -> None:
+        values = [json.dumps(rec[c], ensure_ascii=False, sort_keys=True) if c == "detail" else rec[c]
+                  for c in self.AUDIT_COLUMNS]
+        self._sql(f"INSERT INTO _audit VALUES ({', '.join('?' * len(values))})", values)
+
+    def _audit_append(self, link) -> dict:
+        with self._write_lock:
+            if not self.snapshot:
+                self._sql("BEGIN")
+                try:
+                    rec = link(self._audit_tail())
+                    self._audit_insert(rec)
+                    self._sql("COMMIT")
+                except Exception:
+                    self._sql("ROLLBACK")
+                    raise
+                return rec
+            # a snapshot: numbered against the file's trail (another process may
+            # have written since the copy), then kept in the copy too
+            writer = DuckDBStore(self.home, schema=self.schema, lock_timeout=self.lock_timeout)
+            try:
+                rec = writer._audit_append(link)
+            finally:
+                writer.close()
+            self._stamp = self._file_stamp()
+            self._sql("DELETE FROM _audit WHERE seq >= ?", [rec["seq"]])
+            self._audit_insert(rec)
+            return rec
+
+    def _audit_rows(self) -> list[dict]:
+        cur = self.con.execute('SELECT seq, "at", "user", action, detail, client, outcome, previous, hash '
+                               'FROM _audit ORDER BY seq')
+        return [dict(zip(self.AUDIT_COLUMNS, row)) for row in cur.fetchall()]
 
     def _put_case(self, name: str, payload: str) -> None:
         self._write_through([("DELETE FROM _cases WHERE name = ?", [name]),

@@ -8,6 +8,7 @@ schema (checked identifiers); every value travels as a query parameter.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Iterable
 
@@ -139,6 +140,7 @@ class Neo4jStore(GraphStore):
         self._run("CREATE CONSTRAINT entity_nid IF NOT EXISTS FOR (n:Entity) REQUIRE n.nid IS UNIQUE")
         self._run("CREATE INDEX detail_change_nid IF NOT EXISTS FOR (h:DetailChange) ON (h.nid)")
         self._run("CREATE CONSTRAINT nigah_case_name IF NOT EXISTS FOR (c:NigahCase) REQUIRE c.name IS UNIQUE")
+        self._run("CREATE CONSTRAINT nigah_audit_seq IF NOT EXISTS FOR (a:NigahAudit) REQUIRE a.seq IS UNIQUE")
         for label, node in self.schema.nodes.items():
             self._run(f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS "
                       f"FOR (n:{label}) REQUIRE n.{node.key} IS UNIQUE")
@@ -264,6 +266,24 @@ class Neo4jStore(GraphStore):
                          "ORDER BY changed_at, source_row", nid=node)
         return [clean_properties(dict(r)) for r in rows]
 
+    def _audit_append(self, link) -> dict:
+        from neo4j.exceptions import ConstraintError
+
+        for _ in range(20):   # another writer took the number: link to the new tail and try again
+            tail = self._run("MATCH (a:NigahAudit) RETURN a.seq AS seq, a.hash AS hash ORDER BY a.seq DESC LIMIT 1")
+            rec = link(dict(tail[0]) if tail else None)
+            try:
+                self._run("CREATE (a:NigahAudit $rec)",
+                          rec={**rec, "detail": json.dumps(rec["detail"], ensure_ascii=False, sort_keys=True)})
+                return rec
+            except ConstraintError:
+                continue
+        raise StoreUnavailable("the audit trail is being written by too many at once: try again")
+
+    def _audit_rows(self) -> list[dict]:
+        rows = self._run("MATCH (a:NigahAudit) RETURN a ORDER BY a.seq")
+        return [dict(r["a"]) for r in rows]
+
     def _put_case(self, name: str, payload: str) -> None:
         self._run("MERGE (c:NigahCase {name: $name}) SET c.payload = $payload, c.updated_at = localdatetime()",
                   name=name, payload=payload)
@@ -294,7 +314,9 @@ class Neo4jStore(GraphStore):
         with self.driver.session(database=self.database) as session:
             # Relationships first: a station with 100k relationships is too big to detach at once.
             session.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+            # everything but the audit trail, which nothing deletes
+            session.run("MATCH (n) WHERE NOT n:NigahAudit CALL (n) { DETACH DELETE n } "
+                        "IN TRANSACTIONS OF 10000 ROWS").consume()
         self.schema = self._declared   # the extra attributes went with the data
 
     # ---- bulk reads ------------------------------------------------------

@@ -186,6 +186,17 @@ class GraphStore(ABC):
     def _drop_case(self, name: str) -> None:
         """Forget the named case's stored text (nothing if there is none)."""
 
+    # ---- the audit trail (graph/audit.py says what a record means) -------------
+    @abstractmethod
+    def _audit_append(self, link) -> dict:
+        """Append ``link(tail)`` (``tail``: the last stored record, or None), in
+        one write against the stored trail, so two writers never share a
+        number; the record appended. Nothing changes or deletes a record."""
+
+    @abstractmethod
+    def _audit_rows(self) -> list[dict]:
+        """Every audit record, by number (``detail`` as stored JSON text)."""
+
     KEPT_VERSIONS = 20   # earlier versions of a case that a save keeps
 
     def save_case(self, name: str, case: dict) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from nigah.cli import analysis, cases, evaluation, loading, serving
+from nigah.cli import analysis, auditing, cases, evaluation, loading, serving
 
 app = typer.Typer(help="Nigah: smuggling-network graph analytics for customs. Exit codes: 0 done, "
                        "1 rows quarantined, 2 bad input or usage, 3 store unavailable, 4 internal error.",
@@ -23,6 +23,7 @@ for group in (loading, analysis, cases, serving):
         app.command()(command)
 app.add_typer(evaluation.evaluate_app, name="evaluate")
 app.add_typer(cases.case_app, name="case")
+app.add_typer(auditing.audit_app, name="audit")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from nigah.cli.common import HomeOpt, StoreOpt, console, fail, home_dir, open_db, refusals
+from nigah.graph import audit
 
 case_app = typer.Typer(help="Analysts' cases: named baskets of entities with notes, kept in the store.",
                        no_args_is_help=True)
@@ -45,6 +46,9 @@ def export(out: Annotated[Path, typer.Option("--out", help="File to write (csv w
                     node.properties["case_note"] = saved["notes"][node.id]
     with refusals():
         files = write(graph, fmt, out)
+    with open_db(store, home_dir(home)) as db:   # what was taken away, by whom
+        audit.record(db, "export", {"format": fmt, "files": [str(f) for f in files], "case": case,
+                                    "entities": [n.id for n in graph.nodes]})
     console.print(f"wrote {len(graph.nodes)} entities and {len(graph.edges)} links"
                   f"{' (capped)' if graph.truncated else ''} to {', '.join(map(str, files))}")
 
@@ -132,6 +136,7 @@ def case_save(name: str, ids: Annotated[list[str], typer.Option("--ids", help="E
     notes = dict(n.split("=", 1) for n in (note or []) if "=" in n)
     with open_db(store, home_dir(home)) as db:
         db.save_case(name, {"entities": list(dict.fromkeys(ids)), "notes": notes})
+        audit.record(db, "case saved", {"case": name, "entities": list(dict.fromkeys(ids))})
     console.print(f"saved case {name!r} with {len(set(ids))} entities")
 
 
