@@ -9,11 +9,13 @@ from pathlib import Path
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
+from flask import has_request_context, request
 
 from nigah.dashboard.bounds import MAX_CASE
 from nigah.dashboard.elements import to_elements
 from nigah.dashboard.placement import fitted, place
 from nigah.dashboard.state import StoreHolder
+from nigah.graph import audit
 from nigah.graph.export import SUFFIXES, export
 from nigah.graph.export.common import caption, file_name
 from nigah.graph.schema import split_node_id
@@ -25,6 +27,13 @@ def _case_graph(store, case: dict):
         if node.id in case.get("notes", {}):
             node.properties["case_note"] = case["notes"][node.id]
     return graph
+
+
+def audited(store, action: str, detail: dict) -> None:
+    """Record what a dashboard request changed or took away, with the client's
+    address (who it was comes with sign-in, issue 16: until then "dashboard")."""
+    client = request.remote_addr if has_request_context() else None
+    audit.record(store, action, detail, user="dashboard", client=client)
 
 
 def _file(graph, fmt: str, name: str, notes: dict):
@@ -127,7 +136,8 @@ def register(app, holder: StoreHolder) -> None:
             return (f"A case named {name} already exists ({len(existing['entities'])} entities). Save again to "
                     f"replace it (its present contents are kept as an earlier version), or give another name.",
                     no_update, name)
-        holder.call(lambda s: s.save_case(name, case))
+        holder.call(lambda s: (s.save_case(name, case),
+                               audited(s, "case saved", {"case": name, "entities": case["entities"]})))
         return f"Saved case {name} ({len(case['entities'])} entities).", name, None
 
     @app.callback(Output("case-status", "children", allow_duplicate=True),
@@ -141,7 +151,7 @@ def register(app, holder: StoreHolder) -> None:
         if not name or name == origin:
             return f"Type the new name for {origin} in the name box, then Rename.", no_update
         try:
-            holder.call(lambda s: s.rename_case(origin, name))
+            holder.call(lambda s: (s.rename_case(origin, name), audited(s, "case renamed", {"case": origin, "to": name})))
         except ValueError as exc:
             return f"Not renamed: {exc}.", no_update
         return f"Renamed {origin} to {name}.", name
@@ -160,7 +170,7 @@ def register(app, holder: StoreHolder) -> None:
     def delete(_n, origin):
         if not origin:
             raise PreventUpdate
-        holder.call(lambda s: s.delete_case(origin))
+        holder.call(lambda s: (s.delete_case(origin), audited(s, "case deleted", {"case": origin})))
         return f"Deleted case {origin}; the basket still holds its entities.", None
 
     @app.callback(Output("case-entities", "children"), Input("case", "data"))
@@ -198,6 +208,8 @@ def register(app, holder: StoreHolder) -> None:
             return no_update, "Add entities to the case before exporting."
         name = file_name(name or "case")   # extracts on Windows too: no ":" from "Ring: Karachi"
         graph = holder.call(lambda s: _case_graph(s, case))
+        holder.call(lambda s: audited(s, "export", {"format": fmt, "file": name,
+                                                    "entities": [n.id for n in graph.nodes]}))
         return _file(graph, fmt, name, case.get("notes", {})), f"Exported {len(graph.nodes)} entities as {fmt}."
 
     @app.callback(Output("graph", "generateImage"), Input("image-png", "n_clicks"), Input("image-svg", "n_clicks"),

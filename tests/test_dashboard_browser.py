@@ -17,7 +17,9 @@ from werkzeug.serving import make_server
 from nigah.analytics.pipeline import run
 from nigah.analytics.risk import RiskConfig, train_risk
 from nigah.dashboard.app import create_app
+from nigah.graph import audit
 from nigah.graph.duckdb_store import DuckDBStore
+from nigah.graph.export.common import file_name
 from nigah.ingest.load import ingest_directory
 
 ARTIFACTS = Path(__file__).with_name("artifacts")
@@ -391,6 +393,14 @@ def test_cases_cannot_be_lost(server, browser, scenario, home, tmp_path):
     wait(browser, lambda d: "Deleted case Ring: Karachi/Quetta" in d.find_element(By.ID, "case-status").text)
     with DuckDBStore(home, snapshot=True) as store:
         assert "Ring: Karachi/Quetta" not in store.list_cases() and "Other" in store.list_cases()
+        # what the page changed or took away is in the audit trail, with the client's address
+        trail = [r for r in audit.records(store) if r["user"] == "dashboard"]
+        assert audit.verify(store)[0]
+    done = [(r["action"], r["detail"].get("case") or r["detail"].get("file")) for r in trail]
+    for expected in [("case saved", "Ring: Karachi/Quetta"), ("export", file_name("Ring: Karachi/Quetta")),
+                     ("case deleted", "Ring: Karachi/Quetta")]:
+        assert expected in done, done
+    assert all(r["client"] == "127.0.0.1" for r in trail)
 
 
 def test_filters_redraw_what_is_drawn(server, browser, home):
