@@ -407,28 +407,6 @@ class Neo4jStore(GraphStore):
                          ids=list(ids), types=list(rel_types), **params)
         return [Edge(r["t"], r["s"], r["d"], clean_properties(dict(r["p"]))) for r in rows]
 
-    def shortest_paths(self, source: str, target: str, max_hops: int = 4,
-                       limit: int = 10, rel_types=None) -> list[list[str]]:
-        # The interface's answer (checked against the embedded store in the
-        # contract tests), found by the server's own all-shortest-paths search
-        # instead of two balls fetched hop by hop: a trader's agent with
-        # thousands of GDs made those balls, and the path, take seconds.
-        if len(self.get_nodes(list({source, target}))) < len({source, target}):
-            return []
-        if source == target:
-            return [[source]]
-        types = "|".join(self._rel_types(rel_types))
-        reference = [label for label, node in self.schema.nodes.items() if node.reference]
-        inside = " AND ".join(f"NOT m:{label}" for label in reference) or "true"
-        hops = max(1, int(max_hops))
-        rows = self._run(
-            f"MATCH (a:Entity {{nid: $s}}), (b:Entity {{nid: $t}}) "
-            f"MATCH p = allShortestPaths((a)-[:{types}*..{hops}]-(b)) "
-            f"WHERE all(m IN nodes(p)[1..-1] WHERE {inside}) "
-            f"RETURN [m IN nodes(p) | m.nid] AS ids", s=source, t=target)
-        paths = sorted({tuple(r["ids"]) for r in rows})
-        return [list(p) for p in paths[:limit]]
-
     def _search_text(self, q: str, limit: int) -> list[Node]:
         # One seek of a text index per searchable property (the lower-case
         # copies), in one round trip: a scan of 1M GDs' values took seconds.
