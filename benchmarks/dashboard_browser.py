@@ -4,7 +4,7 @@
 
 Serves the dashboard (threaded, loopback) over the embedded store under
 ``--home`` (generated and loaded first when it holds none) or the Neo4j
-server at NEO4J_URI, drives it in Debian's headless Chromium as an officer
+server at NEO4J_URI (loaded first unless it holds that many GDs), drives it in Debian's headless Chromium as an officer
 would, and times each action from the click to the moment the canvas last
 changed, once no callback is pending (Dash marks pending components
 ``data-dash-is-loading``) and the drawing has held still for 150 ms:
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from dashboard_latency import chromium, serve_in_thread  # noqa: E402
+from dashboard_latency import chromium, scenario_store, serve_in_thread  # noqa: E402
 
 CY = "const el = document.getElementById('graph'); const cy = el && el._cyreg && el._cyreg.cy; "
 STATE = CY + ("return [cy ? cy.elements().length : -1, "
@@ -143,20 +143,9 @@ def main() -> None:
     import numpy as np
 
     from nigah.dashboard.app import create_app
-    from nigah.graph.duckdb_store import DuckDBStore
-    from nigah.ingest.load import ingest_directory
-    from nigah.ingest.scenario import ScenarioConfig, generate
 
     home = a.home or Path(tempfile.mkdtemp(prefix="nigah-browser-")) / "home"
-    if a.store == "neo4j":
-        from nigah.graph.neo4j_store import Neo4jStore
-        factory = Neo4jStore
-    else:
-        factory = lambda: DuckDBStore(home, snapshot=True)  # noqa: E731
-        if not (home / "nigah.duckdb").exists():
-            generate(home.parent / "data", ScenarioConfig(declarations=a.declarations))
-            with DuckDBStore(home) as store:
-                ingest_directory(store, home.parent / "data")
+    factory, _ = scenario_store(a.store, home, a.declarations)
     with factory() as store:
         declarations = store.counts()["nodes"]["Declaration"]
         traders = store.node_table("Trader", ["name"])

@@ -96,6 +96,35 @@ def first_paint(app) -> float | None:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def scenario_store(kind: str, home: Path, declarations: int):
+    """A store holding a generated scenario, opened as the dashboard opens it:
+    the embedded one under ``home`` (generated and loaded when it holds none),
+    or the Neo4j server at NEO4J_URI (emptied and loaded unless it already
+    holds that many GDs). The store's factory, and the load's seconds (None
+    when nothing was loaded or it was not timed)."""
+    from nigah.graph.duckdb_store import DuckDBStore
+    from nigah.ingest.load import ingest_directory
+    from nigah.ingest.scenario import ScenarioConfig, generate
+
+    data, load_s = home.parent / "data", None
+    if kind == "neo4j":
+        from nigah.graph.neo4j_store import Neo4jStore
+
+        with Neo4jStore() as server:
+            if server.counts()["nodes"]["Declaration"] != declarations:
+                generate(data, ScenarioConfig(declarations=declarations))
+                server.clear()
+                t0 = time.perf_counter()
+                ingest_directory(server, data)
+                load_s = round(time.perf_counter() - t0, 1)
+        return Neo4jStore, load_s
+    if not (home / "nigah.duckdb").exists():
+        generate(data, ScenarioConfig(declarations=declarations))
+        with DuckDBStore(home) as store:
+            ingest_directory(store, data)
+    return (lambda: DuckDBStore(home, snapshot=True)), load_s
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--declarations", type=int, default=100_000)
@@ -107,31 +136,9 @@ def main() -> None:
     import pandas as pd
 
     from nigah.dashboard.app import create_app
-    from nigah.graph.duckdb_store import DuckDBStore
-    from nigah.ingest.load import ingest_directory
-    from nigah.ingest.scenario import ScenarioConfig, generate
 
     home = args.home or Path(tempfile.mkdtemp(prefix="nigah-latency-")) / "home"
-    load_s = None
-    if args.store == "neo4j":
-        from nigah.graph.neo4j_store import Neo4jStore
-
-        factory = Neo4jStore
-        with Neo4jStore() as server:
-            if server.counts()["nodes"]["Declaration"] != args.declarations:
-                data = home.parent / "data"
-                generate(data, ScenarioConfig(declarations=args.declarations))
-                server.clear()
-                t0 = time.perf_counter()
-                ingest_directory(server, data)
-                load_s = round(time.perf_counter() - t0, 1)
-    else:
-        factory = lambda: DuckDBStore(home, snapshot=True)  # noqa: E731
-        if not (home / "nigah.duckdb").exists():
-            data = home.parent / "data"
-            generate(data, ScenarioConfig(declarations=args.declarations))
-            with DuckDBStore(home) as store:
-                ingest_directory(store, data)
+    factory, load_s = scenario_store(args.store, home, args.declarations)
     t0 = time.perf_counter()
     store = factory()
     traders = store.node_table("Trader", ["name"])
