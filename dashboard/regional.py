@@ -291,7 +291,7 @@ class Views:
 
     def __init__(self, holder, ttl: float = 60.0, kept: int = 16):
         self.holder, self.ttl, self.kept = holder, ttl, kept
-        self._inputs: tuple | None = None      # (key, inputs)
+        self._inputs: tuple | None = None      # (key, inputs, the store's months)
         self._views: dict[tuple, object] = {}  # (inputs key, filters) -> view or message
         self._lock = threading.Lock()
 
@@ -300,12 +300,13 @@ class Views:
         return (id(store),) if getattr(store, "snapshot", False) else (id(store), int(time.monotonic() // self.ttl))
 
     def inputs(self):
-        """(key, RegionalInputs) of the current store."""
+        """(key, RegionalInputs, months) of the current store, read once per snapshot."""
         def read(store):
             key = self._key(store)
             with self._lock:
                 if self._inputs is None or self._inputs[0] != key:
-                    self._inputs = (key, read_regional_inputs(store))
+                    inputs = read_regional_inputs(store)
+                    self._inputs = (key, inputs, month_range(prepare(inputs.declarations)))
                     self._views.clear()
                 return self._inputs
         return self.holder.call(read)
@@ -313,23 +314,18 @@ class Views:
     def months(self) -> list[pd.Timestamp]:
         """The store's months (an unreachable store has none)."""
         try:
-            key, inputs = self.inputs()
+            return self.inputs()[2]
         except self.holder.errors:
             return []
-        with self._lock:
-            if ("months", key) not in self._views:
-                self._views[("months", key)] = month_range(prepare(inputs.declarations))
-            return self._views[("months", key)]
 
     def view(self, period, gd_types, channels, outcomes, known_months=None) -> "Chosen":
         """The period's months, the chosen ones and the view; or a message to show
         instead. A period chosen among other months than the store's now
         (``known_months``: new data, or a first visit) is the whole period."""
         try:
-            key, inputs = self.inputs()
+            key, inputs, months = self.inputs()
         except self.holder.errors as exc:
             return Chosen(message=f"Store unreachable: {exc}", colour="danger")
-        months = self.months()
         if [m.strftime("%Y-%m") for m in months] != (known_months or []):
             period = None
         wanted = (key, tuple(period or ()), tuple(gd_types or ()), tuple(channels or ()), tuple(outcomes or ()))
